@@ -109,8 +109,9 @@ def cmd_benchmark(args):
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
-    table, _ = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params)
+    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, speed=args.speed)
     print('\n' + table.to_string())
+    for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
 
 # %% ../nbs/09_cli.ipynb #b916ac13
@@ -148,6 +149,7 @@ def _more_commands(sub, p):
     b.add_argument('--embedder', action='append', help='embedder(s) for embedding methods (default: local, plus ada-002 with a key)')
     b.add_argument('--llm', help='chat model (fewshot) or base model (openai_finetune)')
     b.add_argument('--param', action='append', metavar='KEY=VALUE', help='parameter for every benchmarked method')
+    b.add_argument('--speed', action='store_true', help='also measure embedding throughput and the networks\' training speed-up')
     b.set_defaults(func=cmd_benchmark)
     return p
 

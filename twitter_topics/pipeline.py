@@ -22,7 +22,7 @@ from .evaluation import evaluate, compare, plot_topic_f1, cross_validate
 
 # %% auto #0
 __all__ = ['METHODS', 'DEFAULT_METHODS', 'OneVsRestLogReg', 'make_classifier', 'TopicPipeline', 'summary_table', 'machine',
-           'benchmark_methods', 'write_report', 'run_benchmark']
+           'benchmark_methods', 'write_report', 'speed_figures', 'run_benchmark']
 
 # %% ../nbs/07_pipeline.ipynb #51e83ce0
 class OneVsRestLogReg(ClassifierMixin, BaseEstimator):
@@ -221,7 +221,21 @@ def write_report(out, # report folder (replaced atomically)
         ax = plot_topic_f1(results); ax.figure.savefig(tmp/'per_topic_f1.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
     return atomic_dir(out, write)
 
-# %% ../nbs/07_pipeline.ipynb #fc0834a9
+# %% ../nbs/07_pipeline.ipynb #bc2c34d2
+def speed_figures(texts:list, # normalised tweets
+                  X:np.ndarray, # their embeddings
+                  Y:np.ndarray, # their 0/1 labels
+                 ) -> dict: # tweets/s and ratios, with the machine
+    "Embedding throughput and the networks' training speed-up, measured now."
+    from twitter_topics.embed import embed_throughput
+    from twitter_topics.ovr_mlp import speed_ratio
+    e, s = embed_throughput(texts), speed_ratio(X, Y, epochs=10, batch_size=16)
+    return {'machine': machine(), 'local embedder (tweets/s)': round(e['local_embedder_tps'], 1),
+            'SentenceTransformer.encode directly (tweets/s)': round(e['direct_encode_tps'], 1),
+            'local embedder / direct encode': round(e['ratio'], 2),
+            'OneVsRestMLP training speed-up over the looped original (10 epochs, batch 16)': f"{s['ratio']:.1f}x ({s['looped_s']:.2f}s vs {s['vectorised_s']:.2f}s)"}
+
+# %% ../nbs/07_pipeline.ipynb #4505bad3
 def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   methods=DEFAULT_METHODS, # method names
                   embedders=('local',), # embedder names for the embedding methods
@@ -230,12 +244,14 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   out=None, # report folder, or None for no report
                   params:dict|None=None, # method -> parameter overrides
                   embedder_kwargs:dict|None=None, # passed to `get_embedder`
-                 ) -> tuple: # (summary table, per-fold results)
+                  speed:bool=False, # also measure embedding throughput and the networks' training speed-up
+                 ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     df = load_tweets(data or bundled_data_path())
     texts = [normalize_tweet(t) for t in df['text']]
     feats = {'texts': texts} | {e: get_embedder(e, **(embedder_kwargs or {})).embed(texts) for e in embedders}
     results = cross_validate(df, benchmark_methods(methods, embedders, params), feats, n_splits, seed)
     table = summary_table(results)
-    if out: write_report(out, results, table, len(df), n_splits)
-    return table, results
+    extra = speed_figures(texts, feats[embedders[0]], encode_topics(df['topics'])) if speed else None
+    if out: write_report(out, results, table, len(df), n_splits, extra)
+    return table, results, extra
