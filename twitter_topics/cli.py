@@ -14,8 +14,8 @@ from .evaluation import evaluate, report
 from .pipeline import METHODS, DEFAULT_METHODS, TopicPipeline, run_benchmark
 
 # %% auto #0
-__all__ = ['read_input', 'prediction_records', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_benchmark', 'parser',
-           'main', 'run']
+__all__ = ['LLM_PARAM', 'read_input', 'prediction_records', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed',
+           'cmd_benchmark', 'parser', 'main', 'run']
 
 # %% ../nbs/09_cli.ipynb #1119a53d
 def read_input(src:str, # path, or '-' for standard input
@@ -44,6 +44,8 @@ def prediction_records(df:pd.DataFrame, # `text` (and `id`) as read
     return out
 
 # %% ../nbs/09_cli.ipynb #c2f61562
+LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # what --llm sets, per method
+
 def _params(args) -> dict:
     "Classifier parameters from --llm and --param key=value (values parsed as JSON when they can be)."
     out = {}
@@ -52,8 +54,7 @@ def _params(args) -> dict:
         if not sep: raise ValueError(f"--param {kv!r}: expected key=value")
         try: out[k] = json.loads(v)
         except json.JSONDecodeError: out[k] = v
-    if getattr(args, 'llm', None):
-        out['base_model' if args.method == 'openai_finetune' else 'model'] = args.llm
+    if getattr(args, 'llm', None) and args.method in LLM_PARAM: out[LLM_PARAM[args.method]] = args.llm
     return out
 
 def cmd_train(args):

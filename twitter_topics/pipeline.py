@@ -109,7 +109,8 @@ def make_classifier(method:str, # a name from `METHODS`
     "A fresh, unfitted classifier for `method`."
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
     factory, _, defaults = METHODS[method]
-    return factory(**(defaults | params))
+    try: return factory(**(defaults | params))
+    except TypeError as e: raise ValueError(f"bad parameter for method {method!r}: {e}") from None
 
 # %% ../nbs/07_pipeline.ipynb #4f4fc6b9
 class TopicPipeline:
