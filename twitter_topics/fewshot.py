@@ -20,7 +20,7 @@ from .embed import (openai_client, KVCache, cache_key, default_cache_dir, check_
 __all__ = ['SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'format_answer',
            'build_messages', 'same_text_rows', 'random_examples', 'text_rng', 'nearest_examples', 'parse_topics',
            'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner', 'KeyedEstimator', 'FewShotClassifier',
-           'check_pool', 'answers_to_matrix', 'warn_answers']
+           'check_pool', 'answers_to_matrix', 'warn_answers', 'read_state']
 
 # %% ../nbs/03_fewshot.ipynb #3655b12b
 SYSTEM_PROMPT = ("You label tweets with their topics. Each user message is one tweet. The 19 topics are:\n"
@@ -454,14 +454,22 @@ def save(self:FewShotClassifier, path, # folder to write `fewshot.json` into
     state = dict(kind=type(self).__name__, version=__version__, topics=TOPICS, params=self.get_params(), pool=pool)
     return atomic_write_text(Path(path)/'fewshot.json', json.dumps(state, indent=1, ensure_ascii=False, default=str))
 
+def read_state(path, # folder written by a classifier's `save`
+               name:str, # the JSON file in it
+               what:str, # the classifier's name, for the message
+              ) -> dict:
+    "The saved JSON state `path/name`, or `ValueError` if it is missing or was saved with other topics."
+    f = Path(path)/name
+    if not f.exists(): raise ValueError(f"{path}: no {name}; save a fitted {what} there first")
+    s = json.loads(f.read_text(encoding='utf-8'))
+    if s['topics'] != TOPICS: raise ValueError(f"{f}: saved with different topics than this library's TOPICS")
+    return s
+
 @patch(cls_method=True)
 def load(cls:FewShotClassifier, path, # folder written by `save`
          **overrides, # parameters to change, e.g. base_url=..., api_key=...
         ) -> FewShotClassifier:
     "A fitted classifier from `save`'s folder."
-    f = Path(path)/'fewshot.json'
-    if not f.exists(): raise ValueError(f"{path}: no fewshot.json; save a fitted FewShotClassifier there first")
-    s = json.loads(f.read_text(encoding='utf-8'))
-    if s['topics'] != TOPICS: raise ValueError(f"{f}: saved with different topics than this library's TOPICS")
+    s = read_state(path, 'fewshot.json', cls.__name__)
     pool = s['pool']
     return cls(**(s['params'] | overrides)).fit([p['text'] for p in pool], encode_topics([p['topics'] for p in pool]))

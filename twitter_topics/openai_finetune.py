@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from sklearn.base import ClassifierMixin
 from .data import TOPICS, decode_topics, atomic_write_text, split_indices
 from .embed import openai_client, default_cache_dir, check_cost, CostLimitError, check_texts
-from .fewshot import (build_messages, format_answer, parse_topics, count_chat_tokens, ChatRunner, KeyedEstimator,
+from .fewshot import (read_state, build_messages, format_answer, parse_topics, count_chat_tokens, ChatRunner, KeyedEstimator,
                                     answers_to_matrix, warn_answers, check_pool, _family)
 
 # %% auto #0
@@ -327,10 +327,7 @@ def load(cls:OpenAIFineTunedClassifier, path, # folder written by `save`
          **overrides, # parameters to change, e.g. api_key=..., base_url=...
         ) -> OpenAIFineTunedClassifier:
     "A fitted classifier from `save`'s folder."
-    f = Path(path)/'openai_finetune.json'
-    if not f.exists(): raise ValueError(f"{path}: no openai_finetune.json; save a fitted OpenAIFineTunedClassifier there first")
-    s = json.loads(f.read_text(encoding='utf-8'))
-    if s['topics'] != TOPICS: raise ValueError(f"{f}: saved with different topics than this library's TOPICS")
+    s = read_state(path, 'openai_finetune.json', cls.__name__)
     self = cls(**(s['params'] | overrides))
     self.model_id_, self.job_id_, self.report_ = s['model_id'], s['job_id'], s['report']
     return self
