@@ -90,15 +90,18 @@ def _lookup(self:Embedder, texts:list) -> tuple:
     return found, keys
 
 @patch
+def _store(self:Embedder, texts:list, vecs, found:dict):
+    "Cache the vectors of `texts` (one transaction) and add them to `found`."
+    new = {cache_key(self.name, t): v for t, v in zip(texts, np.asarray(vecs, dtype=np.float32))}
+    if (kv := self._cache()) is not None: kv.put_many({k: v.tobytes() for k, v in new.items()})
+    found.update(new)
+
+@patch
 def _fill(self:Embedder, missing:list, found:dict):
     "Embed the `missing` texts chunk by chunk, storing each chunk as soon as it arrives."
-    kv = self._cache()
     with tqdm(total=len(missing), desc=f'embedding ({self.name})', disable=not self.show_progress or not missing) as bar:
         for chunk in self._chunks(missing):
-            vecs = np.asarray(self._embed_chunk(chunk), dtype=np.float32)
-            new = {cache_key(self.name, t): v for t, v in zip(chunk, vecs)}
-            if kv is not None: kv.put_many({k: v.tobytes() for k, v in new.items()})
-            found.update(new); bar.update(len(chunk))
+            self._store(chunk, self._embed_chunk(chunk), found); bar.update(len(chunk))
 
 @patch
 def embed(self:Embedder, texts, # tweets to embed (non-empty strings)
@@ -274,12 +277,8 @@ def _fill(self:OpenAIEmbedder, missing:list, found:dict):
     if cut: warnings.warn(f"{cut} text(s) longer than {self.max_input_tokens} tokens were truncated before embedding")
     check_cost(sum(counts), self.price, self.max_cost, f"embedding {len(missing)} texts with {self.model}")
     self.client  # fail on a missing key before any work
-    kv = self._cache()
     for a, b in tqdm(pack_requests(counts, min(self.batch_size, MAX_INPUTS)), desc=self.model, disable=not self.show_progress):
-        vecs = self._embed_chunk(sent[a:b])
-        new = {cache_key(self.name, t): v for t, v in zip(missing[a:b], vecs)}
-        if kv is not None: kv.put_many({k: v.tobytes() for k, v in new.items()})
-        found.update(new)
+        self._store(missing[a:b], self._embed_chunk(sent[a:b]), found)   # cached under the original, untruncated text
 
 # %% ../nbs/01_embed.ipynb #0deb61c7
 def get_embedder(spec:str='local', # 'local', 'local:PATH', 'openai' or 'openai:MODEL'
