@@ -12,10 +12,10 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold, MultilabelStratifiedShuffleSplit
 
 # %% auto #0
-__all__ = ['TOPICS', 'DISPLAY_NAMES', 'canonical_topic', 'encode_topics', 'multi_hot', 'decode_topics', 'load_tweets',
-           'bundled_data_path', 'load_texts', 'load_hub', 'normalize_tweet', 'model_inputs', 'dedup_groups',
-           'kfold_indices', 'split_indices', 'plot_topic_counts', 'plot_topics_per_tweet',
-           'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence', 'atomic_write_text', 'atomic_dir']
+__all__ = ['TOPICS', 'DISPLAY_NAMES', 'canonical_topic', 'encode_topics', 'multi_hot', 'decode_topics', 'check_labels',
+           'check_texts', 'load_tweets', 'bundled_data_path', 'load_texts', 'load_hub', 'normalize_tweet',
+           'model_inputs', 'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts',
+           'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
 
 # %% ../nbs/00_data.ipynb #a002d18c
 TOPICS = ['arts_&_culture', 'business_&_entrepreneurs', 'celebrity_&_pop_culture', 'diaries_&_daily_life',
@@ -57,6 +57,30 @@ def decode_topics(Y, # (n, 19) 0/1 matrix over `TOPICS`
                  ) -> list: # one list of canonical names per row
     "Turn a 0/1 matrix back into lists of canonical topic names."
     return [list(ts) for ts in _MLB.inverse_transform(np.asarray(Y).astype(int))]
+
+# %% ../nbs/00_data.ipynb #5b651b31
+def check_labels(Y, # label matrix to check
+                 name:str='y', # what to call it in errors
+                 n_topics:int=len(TOPICS), # expected number of columns
+                ) -> np.ndarray: # the matrix as int64
+    "`Y` as an (n, n_topics) 0/1 int matrix, or `ValueError` saying what is wrong."
+    Y = np.asarray(Y)
+    if Y.ndim != 2: raise ValueError(f"{name} must be a 2-d (tweets, topics) matrix, got shape {Y.shape}")
+    if Y.shape[1] != n_topics: raise ValueError(f"{name} has {Y.shape[1]} columns; expected {n_topics} (one per topic)")
+    if Y.size and not np.isin(Y, (0, 1)).all():
+        bad = Y[~np.isin(Y, (0, 1))].flat[0].item()
+        raise ValueError(f"{name} must hold only 0/1 (got {bad!r}); threshold probabilities before evaluating")
+    return Y.astype(np.int64)
+
+# %% ../nbs/00_data.ipynb #12ddcbc8
+def check_texts(texts) -> list:
+    "`texts` as a list of non-empty strings, or `ValueError` naming the first bad one."
+    if isinstance(texts, str): raise ValueError("expected a list of texts, got a single string")
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str): raise ValueError(f"text {i} is {type(t).__name__}, not a string")
+        if not t.strip(): raise ValueError(f"text {i} is empty; remove it or give it content")
+    return texts
 
 # %% ../nbs/00_data.ipynb #3c984d3e
 def _read_jsonl(path:Path) -> pd.DataFrame:
@@ -318,32 +342,3 @@ def plot_cooccurrence(df:pd.DataFrame, # frame from `load_tweets`
     ax.set_xticks(range(19), P.columns, rotation=90); ax.set_yticks(range(19), P.index)
     ax.set_title('P(column topic | row topic)')
     return ax
-
-# %% ../nbs/00_data.ipynb #e01b5f9d
-def atomic_write_text(dest, # file to write
-                      text:str, # its whole content
-                     ) -> Path:
-    "Write `text` to a temporary file beside `dest`, then rename it into place."
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return dest
-
-# %% ../nbs/00_data.ipynb #4684e6cf
-def atomic_dir(dest, # folder to create (replaced if it exists)
-               write, # function called with a temporary folder to fill
-              ) -> Path:
-    "Call `write(tmp_dir)`, then move the finished folder to `dest`; nothing is left on failure."
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-'))
-    try:
-        write(tmp)
-        if dest.exists(): shutil.rmtree(dest)
-        tmp.rename(dest)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
-    return dest

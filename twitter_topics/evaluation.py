@@ -10,25 +10,10 @@ import time
 from sklearn.base import clone
 from sklearn.metrics import (precision_recall_fscore_support, hamming_loss, accuracy_score,
                              multilabel_confusion_matrix)
-from .data import TOPICS, DISPLAY_NAMES, encode_topics, kfold_indices
+from .data import TOPICS, DISPLAY_NAMES, encode_topics, kfold_indices, check_labels
 
 # %% auto #0
-__all__ = ['AVERAGES', 'SUMMARY', 'check_labels', 'evaluate', 'report', 'compare', 'plot_topic_f1', 'plot_confusion',
-           'cross_validate']
-
-# %% ../nbs/06_eval.ipynb #5b651b31
-def check_labels(Y, # label matrix to check
-                 name:str='y', # what to call it in errors
-                 n_topics:int=len(TOPICS), # expected number of columns
-                ) -> np.ndarray: # the matrix as int64
-    "`Y` as an (n, n_topics) 0/1 int matrix, or `ValueError` saying what is wrong."
-    Y = np.asarray(Y)
-    if Y.ndim != 2: raise ValueError(f"{name} must be a 2-d (tweets, topics) matrix, got shape {Y.shape}")
-    if Y.shape[1] != n_topics: raise ValueError(f"{name} has {Y.shape[1]} columns; expected {n_topics} (one per topic)")
-    if Y.size and not np.isin(Y, (0, 1)).all():
-        bad = Y[~np.isin(Y, (0, 1))].flat[0].item()
-        raise ValueError(f"{name} must hold only 0/1 (got {bad!r}); threshold probabilities before evaluating")
-    return Y.astype(np.int64)
+__all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'plot_topic_f1', 'plot_confusion', 'cross_validate']
 
 # %% ../nbs/06_eval.ipynb #07fe77ba
 AVERAGES = ('micro', 'macro', 'weighted', 'samples')

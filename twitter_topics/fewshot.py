@@ -4,45 +4,19 @@
 
 # %% ../nbs/03_fewshot.ipynb #25988c12
 from __future__ import annotations
-import ast, copy, json, os, re, warnings
+import json, warnings
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
-from tqdm.auto import tqdm
-from sklearn.base import BaseEstimator, ClassifierMixin
-from .data import TOPICS, DISPLAY_NAMES, canonical_topic, encode_topics, decode_topics, atomic_write_text
-from .embed import (openai_client, KVCache, cache_key, default_cache_dir, check_cost, CostLimitError,
-                                  get_encoding, get_embedder, check_texts)
+from .data import TOPICS, encode_topics, decode_topics, check_texts
+from .cache import cache_key
+from .classifier import TopicClassifier, check_pool
+from .openai_api import build_messages, ChatRunner, KeyedEstimator, answers_to_matrix, warn_answers
+from .embed import get_embedder
 
 # %% auto #0
-__all__ = ['SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'format_answer',
-           'build_messages', 'same_text_rows', 'random_examples', 'text_rng', 'nearest_examples', 'parse_topics',
-           'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner', 'KeyedEstimator', 'FewShotClassifier',
-           'check_pool', 'answers_to_matrix', 'warn_answers', 'read_state']
-
-# %% ../nbs/03_fewshot.ipynb #3655b12b
-SYSTEM_PROMPT = ("You label tweets with their topics. Each user message is one tweet. The 19 topics are:\n"
-                 + "\n".join(f"- {t} ({DISPLAY_NAMES[t]})" for t in TOPICS)
-                 + '\n\nA tweet has one or more of these topics. Answer with JSON only, naming topics exactly as written before '
-                 'the brackets: {"topics": ["topic", ...]}')
-
-def format_answer(topics:list, # topic names, canonical or display
-                 ) -> str: # the assistant's answer, e.g. '{"topics": ["sports"]}'
-    "An example answer in the format the prompt asks for."
-    return json.dumps({'topics': [canonical_topic(t) for t in topics]})
-
-# %% ../nbs/03_fewshot.ipynb #b629a4e9
-def build_messages(tweet:str, # the tweet to classify
-                   examples:list=(), # (text, topics) pairs shown before it
-                   system:str=SYSTEM_PROMPT, # the instructions
-                  ) -> list: # chat messages for the API
-    "System prompt, then one user/assistant exchange per example, then the tweet."
-    msgs = [{'role': 'system', 'content': system}]
-    for text, topics in examples:
-        msgs += [{'role': 'user', 'content': text}, {'role': 'assistant', 'content': format_answer(topics)}]
-    return msgs + [{'role': 'user', 'content': tweet}]
+__all__ = ['same_text_rows', 'random_examples', 'text_rng', 'nearest_examples', 'FewShotClassifier']
 
 # %% ../nbs/03_fewshot.ipynb #a742197d
 def _text_key(t:str) -> str: return ' '.join(t.lower().split())
@@ -93,245 +67,10 @@ def nearest_examples(Q:np.ndarray, # (m, d) embeddings of the tweets to classify
         out.append(top[np.isfinite(s[top])][::-1])
     return out
 
-# %% ../nbs/03_fewshot.ipynb #d7d31c8a
-MAX_ANSWER_CHARS = 4000  # a topics answer is short; longer text is cut before parsing
-_FENCE = re.compile(r'^```[\w+-]*\s*\n?(.*?)\n?```$', re.S)
-_LEAD = re.compile(r'^(?:the\s+)?(?:topics?|labels?|answer|categor(?:y|ies))(?:\s+(?:are|is))?\s*[:=\-]\s*', re.I)
-
-def _unwrap(text:str) -> str:
-    "The answer without code fences or a leading 'Topics:' label."
-    t = text[:MAX_ANSWER_CHARS].strip()
-    if (m := _FENCE.match(t)): t = m[1].strip()
-    return _LEAD.sub('', t)
-
-def _literal(s:str):
-    "`s` read as JSON or as a Python literal (never as code); None if it is neither."
-    for read in (json.loads, ast.literal_eval):
-        try: return read(s)
-        except Exception: pass   # literal_eval raises ValueError/SyntaxError/RecursionError on non-literals; nothing runs
-
-# %% ../nbs/03_fewshot.ipynb #b44eef67
-def _literal_items(t:str) -> list|None:
-    "The items of a list/dict/tuple/string literal in `t` (whole, or its first {...} / [...]), or None."
-    cands = [t] + [t[t.find(a):t.rfind(b)+1] for a, b in ('{}', '[]') if t.find(a) != -1 and t.rfind(b) > t.find(a)]
-    for c in cands:
-        v = _literal(c)
-        if isinstance(v, dict): v = v.get('topics', next((x for x in v.values() if isinstance(x, (list, str))), None))
-        if isinstance(v, str): return [v]
-        if isinstance(v, (list, tuple)): return list(v)
-
-# %% ../nbs/03_fewshot.ipynb #255be553
-def _topic_or_none(name:str) -> str|None:
-    try: return canonical_topic(name)
-    except ValueError: return None
-
-def _pieces(text:str) -> list:
-    "Free text split into candidate names, without bullets, numbering, quotes or remarks in brackets."
-    text = re.sub(r'\s+\([^)]*\)', ' ', text)   # ' (a remark)', not 'f(x)'
-    out = [re.sub(r'^\s*(?:[-*•]+|\d+[.)])\s*', '', p).strip(' \t"\'`*.[]{}') for p in re.split(r'[,;|\n]+|\s+/\s+', text)]
-    return [p for p in out if p]
-
-def _resolve(pieces:list) -> tuple:
-    "(topics, unknown) from pieces, joining pieces split inside a name and splitting 'X and Y'."
-    topics, unknown, i = [], [], 0
-    while i < len(pieces):
-        j = next((j for j in (3, 2, 1) if i + j <= len(pieces) and _topic_or_none(', '.join(pieces[i:i+j]))), 0)
-        if j: topics.append(_topic_or_none(', '.join(pieces[i:i+j]))); i += j; continue
-        parts = [_topic_or_none(p) for p in re.split(r'\s+(?:and|&)\s+', pieces[i])]
-        if len(parts) > 1 and all(parts): topics += parts
-        else: unknown.append(pieces[i])
-        i += 1
-    return topics, unknown
-
-# %% ../nbs/03_fewshot.ipynb #ab0177ed
-def _norm(s:str) -> str: return ' '.join(re.sub(r'[^a-z&]+', ' ', s.lower().replace('_', ' ').replace(' and ', ' & ')).split())
-
-_NAMES = sorted({(_norm(n), canonical_topic(n)) for n in [*TOPICS, *DISPLAY_NAMES.values()]}, key=lambda x: -len(x[0]))
-
-def _mentioned(text:str) -> list:
-    "Topics whose names appear as whole words in `text`, in order of appearance."
-    t, hits = f' {_norm(text)} ', {}
-    for name, topic in _NAMES:
-        if (i := t.find(f' {name} ')) >= 0: hits.setdefault(topic, i)
-    return sorted(hits, key=hits.get)
-
-# %% ../nbs/03_fewshot.ipynb #0f0fc13e
-def parse_topics(text:str|None, # the model's answer
-                ) -> tuple: # (canonical topics, unknown pieces)
-    "Read the topics in a model's answer, whatever its shape; nothing in it is ever run."
-    if not isinstance(text, str) or not text.strip(): return [], []
-    t = _unwrap(text)
-    items = _literal_items(t)
-    topics, unknown = [], []
-    for it in (items if items is not None else [t]):
-        tp, un = _resolve(_pieces(it)) if isinstance(it, str) else ([], [json.dumps(it)[:100]])
-        topics += tp; unknown += un
-    if not topics and (found := _mentioned(t)): return found, []
-    return list(dict.fromkeys(topics)), list(dict.fromkeys(unknown))
-
-# %% ../nbs/03_fewshot.ipynb #24ace576
-TOPICS_SCHEMA = {'type': 'json_schema', 'json_schema': {'name': 'tweet_topics', 'strict': True, 'schema': {
-    'type': 'object', 'additionalProperties': False, 'required': ['topics'],
-    'properties': {'topics': {'type': 'array', 'items': {'type': 'string', 'enum': TOPICS}}}}}}
-
-# %% ../nbs/03_fewshot.ipynb #d2af0c3a
-CHAT_PRICES = {'gpt-4o-mini': (0.15, 0.60), 'gpt-4o': (2.50, 10.00), 'gpt-4.1': (2.00, 8.00), 'gpt-4.1-mini': (0.40, 1.60),
-               'gpt-4.1-nano': (0.10, 0.40), 'gpt-3.5-turbo': (0.50, 1.50)}
-FT_CHAT_PRICES = {'gpt-4o-mini': (0.30, 1.20), 'gpt-4o': (3.75, 15.00), 'gpt-4.1': (3.00, 12.00), 'gpt-4.1-mini': (0.80, 3.20),
-                  'gpt-4.1-nano': (0.20, 0.80), 'gpt-3.5-turbo': (3.00, 6.00)}  # fine-tuned models
-
-def _family(model:str, table:dict) -> str|None:
-    "The longest key of `table` that `model` starts with ('gpt-4o-mini-2024-07-18' -> 'gpt-4o-mini')."
-    return max((k for k in table if model.startswith(k)), key=len, default=None)
-
-def chat_price(model:str, # e.g. 'gpt-4o-mini', a dated snapshot, or 'ft:gpt-4o-mini-2024-07-18:org::id'
-              ) -> tuple|None: # (input, output) US$ per 1M tokens, or None if unknown
-    "List price of a chat model, fine-tuned models included."
-    table, name = (FT_CHAT_PRICES, model.split(':')[1]) if model.startswith('ft:') else (CHAT_PRICES, model)
-    return table[f] if (f := _family(name, table)) else None
-
-# %% ../nbs/03_fewshot.ipynb #bdf39601
-def count_chat_tokens(messages:list, # chat messages
-                     ) -> int: # approximate prompt tokens
-    "Prompt tokens of `messages` (cl100k_base, 3 tokens of overhead per message, 3 to prime the answer)."
-    enc = get_encoding()
-    return 3 + sum(3 + len(enc.encode(m['content'], disallowed_special=())) for m in messages)
-
-def answer_tokens() -> int:
-    "Tokens of a typical answer (two topics), the estimate for each completion."
-    return len(get_encoding().encode(format_answer(['diaries_&_daily_life', 'news_&_social_concern'])))
-
-# %% ../nbs/03_fewshot.ipynb #a8bc4257
-class ChatRunner:
-    "Ask many chat prompts of one model: concurrent, cached, cost-checked, structured where the server allows."
-    def __init__(self, model:str='gpt-4o-mini', # chat model, e.g. 'gpt-4o-mini', a fine-tuned 'ft:...' id, or a local model name
-                 base_url:str|None=None, # OpenAI-compatible server; None: $OPENAI_BASE_URL or OpenAI
-                 api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never stored
-                 structured='auto', # True: always ask for the JSON schema; False: never; 'auto': ask, fall back on a 400
-                 max_workers:int=4, # requests in flight at once
-                 cache_dir=None, # cache folder; None: `default_cache_dir()`; False: no cache
-                 max_cost:float|None=None, # refuse a run estimated above this many US$
-                 temperature:float|None=0.0, # sampling temperature; None: the server's default
-                 seed:int|None=0, # sent to the API for (best-effort) reproducible answers; None: not sent
-                 max_tokens:int|None=200, # most tokens per answer; None: not sent
-                 max_retries:int=5, # SDK retries on 429 / 5xx / connection errors
-                 price_per_1m:tuple|None=None, # (input, output) US$ per 1M tokens; None: `chat_price(model)`
-                 show_progress:bool=True, # progress bar
-                 what:str='chat', # what the run is, for messages
-                ):
-        if structured not in ('auto', True, False): raise ValueError(f"structured must be 'auto', True or False, not {structured!r}")
-        store_attr(but='api_key'); self._api_key = api_key
-        self.base_url = base_url or os.environ.get('OPENAI_BASE_URL')
-        self.use_schema, self.stats = structured is not False, Counter()
-        self.namespace = f"chat:{model}@{self.base_url or 'api.openai.com'}"
-
-    def __repr__(self): return f"ChatRunner(model={self.model!r}, base_url={self.base_url!r})"
-
-# %% ../nbs/03_fewshot.ipynb #1215c1da
-@patch(as_prop=True)
-def client(self:ChatRunner):
-    "The `openai.OpenAI` client, built on first use."
-    if getattr(self, '_client', None) is None: self._client = openai_client(self.base_url, self._api_key, self.max_retries)
-    return self._client
-
-@patch
-def _cache(self:ChatRunner):
-    if self.cache_dir is False: return None
-    if getattr(self, '_kv', None) is None: self._kv = KVCache(Path(self.cache_dir or default_cache_dir())/'chat.sqlite')
-    return self._kv
-
-@patch
-def key(self:ChatRunner, messages:list) -> str:
-    "Cache key of one request."
-    return cache_key(self.namespace, json.dumps(dict(messages=messages, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens), sort_keys=True))
-
-# %% ../nbs/03_fewshot.ipynb #4c8e3193
-@patch
-def _kwargs(self:ChatRunner, messages:list, schema:bool) -> dict:
-    opt = dict(temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens, response_format=TOPICS_SCHEMA if schema else None)
-    return dict(model=self.model, messages=messages) | {k: v for k, v in opt.items() if v is not None}
-
-def _about_format(e) -> bool:
-    "Whether a 400 is about the response format (as servers without structured output answer)."
-    return getattr(e, 'param', None) == 'response_format' or any(w in str(e).lower() for w in ('response_format', 'json_schema', 'structured output'))
-
-@patch
-def _send(self:ChatRunner, messages:list) -> tuple:
-    "(answer text, prompt tokens, completion tokens) for one request."
-    import openai
-    schema = self.use_schema
-    try: r = self.client.chat.completions.create(**self._kwargs(messages, schema))
-    except openai.BadRequestError as e:
-        if not (schema and self.structured == 'auto'): raise
-        r = self.client.chat.completions.create(**self._kwargs(messages, False))
-        if _about_format(e): self.use_schema = False
-    msg, u = (r.choices[0].message if r.choices else None), r.usage
-    return (msg.content or '') if msg else '', u.prompt_tokens if u else 0, u.completion_tokens if u else 0
-
-# %% ../nbs/03_fewshot.ipynb #1e79094e
-@patch
-def estimate(self:ChatRunner, conversations:list, # lists of messages
-            ) -> dict: # requests, prompt/completion tokens (approximate), cost in US$ (None if the price is unknown)
-    "Approximate tokens and cost of sending `conversations`."
-    p, c = sum(map(count_chat_tokens, conversations)), len(conversations) * answer_tokens()
-    price = self.price_per_1m if self.price_per_1m is not None else chat_price(self.model)
-    return dict(requests=len(conversations), prompt_tokens=p, completion_tokens=c, cost=None if price is None else (p*price[0] + c*price[1]) / 1e6)
-
-@patch
-def _check_cost(self:ChatRunner, conversations:list):
-    "Print the estimate for `conversations`; `CostLimitError` above `max_cost`."
-    e = self.estimate(conversations); tok = e['prompt_tokens'] + e['completion_tokens']
-    check_cost(tok, None if e['cost'] is None else e['cost'] * 1e6 / max(tok, 1), self.max_cost,
-               f"{self.what}: {e['requests']:,} requests to {self.model} (approximate, cl100k_base)")
-
-# %% ../nbs/03_fewshot.ipynb #b026177d
-@patch
-def _run(self:ChatRunner, todo:dict, got:dict):
-    "Send `todo` (key -> messages) concurrently, storing each answer in `got` and the cache as it arrives."
-    import openai
-    kv, _ = self._cache(), self.client
-    with ThreadPoolExecutor(self.max_workers) as ex, tqdm(total=len(todo), desc=f'{self.what} ({self.model})', disable=not self.show_progress) as bar:
-        futs = {ex.submit(self._send, m): k for k, m in todo.items()}
-        try:
-            for f in as_completed(futs):
-                bar.update()
-                try: text, p, c = f.result()
-                except (openai.BadRequestError, openai.UnprocessableEntityError) as e: self.stats['refused'] += 1; self.last_error = str(e); continue
-                got[futs[f]] = text; self.stats.update(requests=1, prompt_tokens=p, completion_tokens=c)
-                if kv is not None: kv.put_many({futs[f]: text.encode('utf-8')})
-        except BaseException:
-            for f in futs: f.cancel()
-            raise
-
-@patch
-def ask_many(self:ChatRunner, conversations:list, # one list of messages per prompt
-            ) -> list: # the answer text per prompt (None where the server refused it)
-    "Answers to `conversations`, in order: from the cache, or asked (concurrently) and cached."
-    keys, kv = [self.key(c) for c in conversations], self._cache()
-    got = {k: v.decode('utf-8') for k, v in kv.get_many(keys).items()} if kv is not None else {}
-    self.stats['cache_hits'] += sum(k in got for k in keys)
-    todo = {k: c for k, c in zip(keys, conversations) if k not in got}
-    if todo: self._check_cost(list(todo.values())); self._run(todo, got)
-    if todo and not any(k in got for k in todo): raise ValueError(f"the server refused all {len(todo)} request(s); the last said: {self.last_error}")
-    return [got.get(k) for k in keys]
-
-# %% ../nbs/03_fewshot.ipynb #63ca1294
-class KeyedEstimator(BaseEstimator):
-    "A scikit-learn estimator whose `api_key` is held privately: not in `get_params`, repr, pickles or saved files."
-    @classmethod
-    def _get_param_names(cls): return [p for p in super()._get_param_names() if p != 'api_key']
-
-    def __sklearn_clone__(self):
-        return type(self)(**copy.deepcopy(self.get_params(deep=False)), api_key=getattr(self, '_api_key', None))
-
-    def __getstate__(self):
-        "Pickle without the key or live clients (an unpickled copy reads the key from the environment)."
-        st = {k: v for k, v in super().__getstate__().items() if k not in ('_runner_', '_emb_', '_client_')}
-        return st | {'_api_key': None}
-
 # %% ../nbs/03_fewshot.ipynb #933cba61
-class FewShotClassifier(ClassifierMixin, KeyedEstimator):
+class FewShotClassifier(KeyedEstimator, TopicClassifier):
     "Classify tweets by prompting a chat model with the 19 topics and k labelled examples."
+    input = 'texts'
     def __init__(self, model:str='gpt-4o-mini', # chat model: OpenAI's, or any model an OpenAI-compatible server serves
                  k:int=5, # examples per prompt
                  selection:str='random', # 'random' (stratified by topic) or 'nearest' (by embedding)
@@ -351,14 +90,7 @@ class FewShotClassifier(ClassifierMixin, KeyedEstimator):
                 ):
         store_attr(but='api_key'); self._api_key = api_key
 
-# %% ../nbs/03_fewshot.ipynb #d8edb01d
-def check_pool(texts, Y) -> tuple:
-    "Texts and their (n, 19) 0/1 label matrix, checked."
-    texts, Y = check_texts(texts), np.asarray(Y)
-    if Y.shape != (len(texts), len(TOPICS)): raise ValueError(f"Y has shape {Y.shape}; expected ({len(texts)}, {len(TOPICS)}): one 0/1 row over TOPICS per text")
-    if Y.size and not np.isin(Y, (0, 1)).all(): raise ValueError("Y must hold only 0/1")
-    return texts, Y.astype(np.int64)
-
+# %% ../nbs/03_fewshot.ipynb #ce70f5c4
 @patch
 def fit(self:FewShotClassifier, texts:list, # labelled tweets: the pool examples are drawn from
         Y, # (n, 19) 0/1 labels over TOPICS
@@ -390,26 +122,6 @@ def example_rows(self:FewShotClassifier, texts:list, # tweets to classify
         return nearest_examples(self._embed(texts), self._pool_vecs, self.k, own)
     return [random_examples(self.pool_Y_, self.k, text_rng(self.seed, t), o) for t, o in zip(texts, own)]
 
-# %% ../nbs/03_fewshot.ipynb #69472ee0
-def answers_to_matrix(answers:list, # answer text per tweet (None: the request was refused)
-                     ) -> tuple: # ((n, 19) 0/1 matrix, Counter of what went wrong)
-    "Parse answers into a 0/1 matrix; count unknown topics, unusable answers and refused requests."
-    Y, st, unknown = np.zeros((len(answers), len(TOPICS)), np.int64), Counter(), Counter()
-    for i, a in enumerate(answers):
-        if a is None: st['refused'] += 1; continue
-        topics, un = parse_topics(a)
-        Y[i, [TOPICS.index(t) for t in topics]] = 1
-        st['unusable'] += not topics; st['unknown_topics'] += len(un); unknown.update(u[:60] for u in un)
-    st['unknown_examples'] = [u for u, _ in unknown.most_common(5)]
-    return Y, st
-
-def warn_answers(st:dict, n:int, error:str|None=None):
-    "Warn about unusable answers, unknown topics and refused requests (with the server's last refusal)."
-    parts = [f"{st[k]} {what}" for k, what in (('unusable', 'unusable answer(s) (no topic)'), ('unknown_topics', 'unknown topic(s) dropped'),
-                                               ('refused', 'request(s) refused by the server')) if st.get(k)]
-    if parts: warnings.warn(f"{n} tweets: " + ', '.join(parts) + (f"; unknown: {st['unknown_examples']}" if st.get('unknown_examples') else '')
-                            + (f"; last refusal: {error[:300]}" if st.get('refused') and error else ''))
-
 # %% ../nbs/03_fewshot.ipynb #bf0e93d2
 @patch
 def _runner(self:FewShotClassifier) -> ChatRunner:
@@ -438,6 +150,11 @@ def predict(self:FewShotClassifier, texts:list, # tweets to classify
     return Y
 
 @patch
+def predict_scores(self:FewShotClassifier, texts:list) -> tuple:
+    "(None, decisions): a prompted model gives topics, not probabilities."
+    return None, self.predict(texts)
+
+@patch
 def estimate(self:FewShotClassifier, texts:list) -> dict:
     "Approximate tokens and US$ cost of classifying `texts` (uncached prompts only), without sending anything."
     run = self._runner(); prompts = self.prompts(check_texts(texts))
@@ -446,30 +163,11 @@ def estimate(self:FewShotClassifier, texts:list) -> dict:
 
 # %% ../nbs/03_fewshot.ipynb #08a9677b
 @patch
-def save(self:FewShotClassifier, path, # folder to write `fewshot.json` into
-        ):
-    "Write settings and pool to `path/fewshot.json` (no API key)."
-    from twitter_topics import __version__
-    pool = [{'text': t, 'topics': ts} for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_))]
-    state = dict(kind=type(self).__name__, version=__version__, topics=TOPICS, params=self.get_params(), pool=pool)
-    return atomic_write_text(Path(path)/'fewshot.json', json.dumps(state, indent=1, ensure_ascii=False, default=str))
+def _state(self:FewShotClassifier) -> tuple:
+    "Settings and pool as JSON (no API key, no arrays)."
+    return dict(pool=[{'text': t, 'topics': ts} for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_))]), {}
 
-def read_state(path, # folder written by a classifier's `save`
-               name:str, # the JSON file in it
-               what:str, # the classifier's name, for the message
-              ) -> dict:
-    "The saved JSON state `path/name`, or `ValueError` if it is missing or was saved with other topics."
-    f = Path(path)/name
-    if not f.exists(): raise ValueError(f"{path}: no {name}; save a fitted {what} there first")
-    s = json.loads(f.read_text(encoding='utf-8'))
-    if s['topics'] != TOPICS: raise ValueError(f"{f}: saved with different topics than this library's TOPICS")
-    return s
-
-@patch(cls_method=True)
-def load(cls:FewShotClassifier, path, # folder written by `save`
-         **overrides, # parameters to change, e.g. base_url=..., api_key=...
-        ) -> FewShotClassifier:
-    "A fitted classifier from `save`'s folder."
-    s = read_state(path, 'fewshot.json', cls.__name__)
-    pool = s['pool']
-    return cls(**(s['params'] | overrides)).fit([p['text'] for p in pool], encode_topics([p['topics'] for p in pool]))
+@patch
+def _restore(self:FewShotClassifier, meta, arrays, path):
+    pool = meta['pool']
+    return self.fit([p['text'] for p in pool], encode_topics([p['topics'] for p in pool]))

@@ -10,15 +10,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
 from fastcore.basics import patch, store_attr
-from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
 from sklearn.utils.validation import check_is_fitted
-from .data import TOPICS, kfold_indices, model_inputs
-from .embed import default_model_path, check_texts
-from .evaluation import check_labels, evaluate
-from .ovr_mlp import tune_thresholds, apply_thresholds, holdout_split, pos_weights, seeded
+from .data import TOPICS, check_texts, check_labels
+from .embed import default_model_path
+from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_weights, seeded, pick_device, torch_threads
 
 # %% auto #0
-__all__ = ['quiet_transformers', 'load_encoder', 'length_batches', 'torch_threads', 'FineTunedClassifier', 'check_texts_y']
+__all__ = ['quiet_transformers', 'load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
 
 # %% ../nbs/04_finetune.ipynb #ee219dda
 @contextmanager
@@ -36,14 +34,14 @@ def quiet_transformers():
 def load_encoder(path=None, # local folder of a transformers or sentence-transformers model; None: all-MiniLM-L6-v2
                  topics:list=TOPICS, # output labels, in order
                 ) -> tuple: # (tokenizer, model)
-    "Tokenizer and multi-label sequence-classification model from a local folder (never the hub)."
+    "Tokenizer and multi-label sequence-classification model from a local folder (never the hub; safetensors weights only)."
     from transformers import AutoTokenizer, AutoModelForSequenceClassification
     path = Path(path or default_model_path())
     if not path.is_dir(): raise ValueError(f"{path}: no such model folder; pass a local transformers or sentence-transformers folder (nothing is downloaded)")
     with quiet_transformers():
-        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
         model = AutoModelForSequenceClassification.from_pretrained(
-            path, num_labels=len(topics), problem_type='multi_label_classification', local_files_only=True,
+            path, num_labels=len(topics), problem_type='multi_label_classification', local_files_only=True, use_safetensors=True, trust_remote_code=False,
             id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)})
     return tok, model
 
@@ -61,19 +59,10 @@ def length_batches(lengths, # tokens per text
         out += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
     return [out[i] for i in rng.permutation(len(out))]
 
-# %% ../nbs/04_finetune.ipynb #63393f50
-@contextmanager
-def torch_threads(n:int|None=None, # threads for the block; None: leave PyTorch's setting
-                 ):
-    "Run the block with `n` PyTorch threads, then restore the previous count."
-    old = torch.get_num_threads()
-    if n: torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(old)
-
 # %% ../nbs/04_finetune.ipynb #95d4b16f
-class FineTunedClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
+class FineTunedClassifier(TopicClassifier):
     "A transformer encoder fine-tuned end to end for multi-label topics, with per-topic thresholds."
+    input = 'texts'
     def __init__(self, model:str|None=None, # local model folder (transformers or sentence-transformers); None: all-MiniLM-L6-v2
                  epochs:int=8, # passes over the training tweets
                  lr:float=1e-4, # AdamW learning rate of the encoder
@@ -95,8 +84,7 @@ class FineTunedClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
 # %% ../nbs/04_finetune.ipynb #0f665d95
 @patch
-def _device(self:FineTunedClassifier) -> torch.device:
-    return torch.device(self.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+def _device(self:FineTunedClassifier) -> torch.device: return pick_device(self.device)
 
 @patch
 def _optimizer(self:FineTunedClassifier, n_steps:int) -> tuple:
@@ -176,32 +164,20 @@ def predict_proba(self:FineTunedClassifier, texts:list, # tweets (normalised)
             out[idx] = torch.sigmoid(model(**self._encode([texts[j] for j in idx])).logits.float()).cpu().numpy()
     return out
 
-@patch
-def predict(self:FineTunedClassifier, texts:list, # tweets (normalised)
-           ) -> np.ndarray: # (n, topics) 0/1
-    "Topics per tweet: probabilities against `thresholds_`, at least `min_topics` each."
-    return apply_thresholds(self.predict_proba(texts), self.thresholds_, self.min_topics)
-
 # %% ../nbs/04_finetune.ipynb #4f1d96be
 @patch
-def save(self:FineTunedClassifier, path, # folder to write (created)
-        ) -> Path:
-    "Write the fine-tuned model, tokenizer and settings (safetensors + JSON) to folder `path`."
-    check_is_fitted(self, 'model_'); path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    with quiet_transformers(): self.model_.save_pretrained(path); self.tokenizer_.save_pretrained(path)
-    meta = dict(params=self.get_params(), topics=self.topics_, thresholds=np.asarray(self.thresholds_).tolist(),
-                history=self.history_.to_dict('records'))
-    (path/'finetune.json').write_text(json.dumps(meta, indent=2))
-    return path
+def _state(self:FineTunedClassifier) -> tuple:
+    "Thresholds and history (JSON); the weights are written by `_write_extra`."
+    check_is_fitted(self, 'model_'); meta, arrays = super(FineTunedClassifier, self)._state()
+    return meta | dict(history=self.history_.to_dict('records')), arrays
 
-@patch(cls_method=True)
-def load(cls:FineTunedClassifier, path, # folder written by `save`
-        ) -> FineTunedClassifier:
-    "Load a fine-tuned model saved with `save`."
-    path = Path(path)
-    if not (path/'finetune.json').exists(): raise ValueError(f"{path}: not a saved fine-tuned model (no finetune.json)")
-    meta = json.loads((path/'finetune.json').read_text())
-    self = cls(**meta['params'])
-    self.topics_, self.thresholds_, self.history_ = meta['topics'], np.array(meta['thresholds']), pd.DataFrame(meta['history'])
-    self.tokenizer_, self.model_ = load_encoder(path, self.topics_)
-    return self
+@patch
+def _write_extra(self:FineTunedClassifier, tmp:Path):
+    "The fine-tuned weights and tokenizer, with transformers' `save_pretrained` (safetensors)."
+    with quiet_transformers(): self.model_.save_pretrained(tmp, safe_serialization=True); self.tokenizer_.save_pretrained(tmp)
+
+@patch
+def _restore(self:FineTunedClassifier, meta, arrays, path):
+    self.history_ = pd.DataFrame(meta['history'])
+    self.tokenizer_, self.model_ = load_encoder(path, meta['topics'])
+    return super(FineTunedClassifier, self)._restore(meta, arrays, path)

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
-from sklearn.base import ClassifierMixin
-from .data import TOPICS, decode_topics, atomic_write_text, split_indices
-from .embed import openai_client, default_cache_dir, check_cost, CostLimitError, check_texts
-from .fewshot import (read_state, build_messages, format_answer, parse_topics, count_chat_tokens, ChatRunner, KeyedEstimator,
-                                    answers_to_matrix, warn_answers, check_pool, _family)
+from .data import TOPICS, decode_topics, split_indices, check_texts
+from .files import atomic_write_text
+from .cache import default_cache_dir
+from .classifier import TopicClassifier, check_pool
+from .openai_api import (openai_client, check_cost, CostLimitError, build_messages, format_answer, parse_topics, count_chat_tokens,
+                                       ChatRunner, KeyedEstimator, answers_to_matrix, warn_answers, model_family)
 
 # %% auto #0
 __all__ = ['SEPARATOR', 'STOP', 'ROLES', 'MESSAGE_KEYS', 'TRAINING_PRICES', 'MAX_EXAMPLE_TOKENS', 'MIN_EXAMPLES', 'TERMINAL',
@@ -92,7 +93,7 @@ def default_epochs(n:int, # training examples
 
 def training_price(model:str) -> float|None:
     "US$ per 1M training tokens of a base model, or None if unknown."
-    return TRAINING_PRICES[f] if (f := _family(model, TRAINING_PRICES)) else None
+    return TRAINING_PRICES[f] if (f := model_family(model, TRAINING_PRICES)) else None
 
 # %% ../nbs/04b_openai_finetune.ipynb #b1c44fdc
 def _read_lines(path) -> list:
@@ -122,7 +123,7 @@ def validate_training_file(path, # a chat fine-tuning .jsonl
     for i, ex, probs in rows:
         if not probs: ts, probs = answer_problems(ex); topics.update(ts); tokens.append(count_chat_tokens(ex['messages']))
         problems += [f"line {i}: {p}" for p in probs]
-    n, limit = len(rows), MAX_EXAMPLE_TOKENS.get(_family(model, MAX_EXAMPLE_TOKENS) or '', 65_536)
+    n, limit = len(rows), MAX_EXAMPLE_TOKENS.get(model_family(model, MAX_EXAMPLE_TOKENS) or '', 65_536)
     if n < MIN_EXAMPLES: problems.append(f"{n} example(s): OpenAI needs at least {MIN_EXAMPLES}")
     epochs = n_epochs or default_epochs(n)
     billed = sum(min(t, limit) for t in tokens) * epochs
@@ -197,8 +198,9 @@ def follow_job(client, # an `openai.OpenAI` client
     return job
 
 # %% ../nbs/04b_openai_finetune.ipynb #977392e0
-class OpenAIFineTunedClassifier(ClassifierMixin, KeyedEstimator):
+class OpenAIFineTunedClassifier(KeyedEstimator, TopicClassifier):
     "Fine-tune an OpenAI chat model on labelled tweets, then classify with it."
+    input = 'texts'
     def __init__(self, base_model:str='gpt-4o-mini-2024-07-18', # model to fine-tune
                  n_epochs:int|None=None, # None: OpenAI's choice
                  suffix:str='twitter-topics', # part of the fine-tuned model's name
@@ -311,23 +313,19 @@ def predict(self:OpenAIFineTunedClassifier, texts:list, # tweets to classify
     warn_answers(st, len(texts), getattr(run, 'last_error', None))
     return Y
 
+@patch
+def predict_scores(self:OpenAIFineTunedClassifier, texts:list) -> tuple:
+    "(None, decisions): the model gives topics, not probabilities."
+    return None, self.predict(texts)
+
 # %% ../nbs/04b_openai_finetune.ipynb #e66c2494
 @patch
-def save(self:OpenAIFineTunedClassifier, path, # folder to write `openai_finetune.json` into
-        ):
-    "Write settings, model id and job id to `path/openai_finetune.json` (no API key)."
-    from twitter_topics import __version__
+def _state(self:OpenAIFineTunedClassifier) -> tuple:
+    "Model id, job id and training report (JSON; no API key)."
     if not getattr(self, 'model_id_', None): raise ValueError("nothing to save: the classifier has no fine-tuned model yet")
-    state = dict(kind=type(self).__name__, version=__version__, topics=TOPICS, params=self.get_params(), model_id=self.model_id_,
-                 job_id=self.job_id_, report={k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'})
-    return atomic_write_text(Path(path)/'openai_finetune.json', json.dumps(state, indent=1, default=str))
+    return dict(model_id=self.model_id_, job_id=self.job_id_, report={k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'}), {}
 
-@patch(cls_method=True)
-def load(cls:OpenAIFineTunedClassifier, path, # folder written by `save`
-         **overrides, # parameters to change, e.g. api_key=..., base_url=...
-        ) -> OpenAIFineTunedClassifier:
-    "A fitted classifier from `save`'s folder."
-    s = read_state(path, 'openai_finetune.json', cls.__name__)
-    self = cls(**(s['params'] | overrides))
-    self.model_id_, self.job_id_, self.report_ = s['model_id'], s['job_id'], s['report']
+@patch
+def _restore(self:OpenAIFineTunedClassifier, meta, arrays, path):
+    self.model_id_, self.job_id_, self.report_ = meta['model_id'], meta['job_id'], meta['report']
     return self

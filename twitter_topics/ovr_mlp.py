@@ -4,97 +4,17 @@
 
 # %% ../nbs/02_ovr_mlp.ipynb #f78132e2
 from __future__ import annotations
-import copy, json, time
-from contextlib import contextmanager
+import copy
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch, store_attr
-from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
-from sklearn.metrics import precision_recall_curve
 from sklearn.utils.validation import check_is_fitted
-from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
-from safetensors.torch import save_file, load_file
-from .data import TOPICS, atomic_dir
-from .evaluation import check_labels, evaluate
+from .classifier import TopicClassifier, check_xy, seeded, pick_device, pos_weights, topic_losses
 
 # %% auto #0
-__all__ = ['CONFIG', 'WEIGHTS', 'apply_thresholds', 'tune_thresholds', 'holdout_split', 'check_xy', 'TopicThresholdsMixin',
-           'OVRHeads', 'pos_weights', 'topic_losses', 'OneVsRestMLP', 'seeded', 'EarlyStopping', 'LoopedOVR',
-           'speed_ratio']
-
-# %% ../nbs/02_ovr_mlp.ipynb #f2d33d59
-def apply_thresholds(P, # (n, topics) scores
-                     thresholds=0.5, # one threshold, or one per topic
-                     min_topics:int=1, # give each row at least this many topics (highest margin first); 0: none
-                    ) -> np.ndarray: # (n, topics) 0/1 int matrix
-    "Turn scores into 0/1 decisions: score >= threshold, then top up rows with too few topics."
-    P = np.asarray(P, dtype=float); t = np.broadcast_to(np.asarray(thresholds, dtype=float), P.shape[1:])
-    Yp = (P >= t).astype(np.int64)
-    if min_topics > 0 and len(P):
-        top = np.argsort(t - P, axis=1, kind='stable')[:, :min_topics]
-        np.put_along_axis(Yp, top, 1, axis=1)
-    return Yp
-
-# %% ../nbs/02_ovr_mlp.ipynb #1ca58423
-def _best_threshold(p:np.ndarray, y:np.ndarray, default:float) -> float:
-    "Score threshold maximising F1 of `p >= threshold` against `y`."
-    if not y.any(): return default
-    prec, rec, thr = precision_recall_curve(y, p)
-    f1 = 2 * prec * rec / np.maximum(prec + rec, 1e-12)
-    return float(thr[np.argmax(f1[:-1])])
-
-def tune_thresholds(P, # (n, topics) scores on held-out data
-                    Y, # (n, topics) true 0/1 labels
-                    default:float=0.5, # threshold for topics with no positive example
-                   ) -> np.ndarray: # one threshold per topic
-    "Per-topic thresholds maximising each topic's F1 on (P, Y)."
-    P, Y = np.asarray(P, dtype=float), np.asarray(Y)
-    return np.array([_best_threshold(P[:, j], Y[:, j], default) for j in range(Y.shape[1])])
-
-# %% ../nbs/02_ovr_mlp.ipynb #fe7661c4
-def holdout_split(Y, # (n, topics) 0/1 labels
-                  size:float=0.1, # share of rows to hold out
-                  seed:int=0, # random seed
-                 ) -> tuple: # (train_idx, valid_idx)
-    "Multi-label stratified split of the rows of `Y` into train and held-out indices."
-    if not 0 < size < 1: raise ValueError(f"valid_size must be between 0 and 1 (exclusive), got {size!r}")
-    ss = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=size, random_state=seed)
-    return next(ss.split(np.zeros((len(Y), 1)), np.asarray(Y)))
-
-# %% ../nbs/02_ovr_mlp.ipynb #00af268b
-def check_xy(X, # (n, d) features
-             Y=None, # (n, 19) 0/1 labels, or None when predicting
-            ):
-    "`X` as float32 (and `Y` as int64), or `ValueError` saying what is wrong."
-    X = np.asarray(X, dtype=np.float32)
-    if X.ndim != 2: raise ValueError(f"X must be a 2-d (tweets, features) matrix, got shape {X.shape}")
-    if not np.isfinite(X).all(): raise ValueError("X holds NaN or infinite values")
-    if Y is None: return X
-    Y = check_labels(Y, 'Y')
-    if len(X) != len(Y): raise ValueError(f"X has {len(X)} rows but Y has {len(Y)}")
-    return X, Y
-
-# %% ../nbs/02_ovr_mlp.ipynb #82fe59c3
-class TopicThresholdsMixin(MultiOutputMixin, ClassifierMixin):
-    "Held-out threshold tuning, optional refit, and `predict`, shared by the one-vs-rest classifiers."
-    def _needs_valid(self) -> bool: return bool(self.tune_thresholds)
-
-    def _fit_tuned(self, X, Y):
-        "Fit via `_fit_part`; tune `thresholds_` on a held-out split and refit on everything if asked."
-        X, Y = check_xy(X, Y)
-        self.n_features_in_, self.topics_, self.thresholds_ = X.shape[1], list(TOPICS), np.full(Y.shape[1], 0.5)
-        if not self._needs_valid(): return self._fit_part(X, Y)
-        tr, va = holdout_split(Y, self.valid_size, self.seed)
-        self._fit_part(X[tr], Y[tr], X[va], Y[va])
-        if self.tune_thresholds: self.thresholds_ = tune_thresholds(self.predict_proba(X[va]), Y[va])
-        return self._fit_part(X, Y, refit=True) if self.refit else self
-
-    def predict(self, X, # (n, d) features
-               ) -> np.ndarray: # (n, 19) 0/1 int
-        "Topics per tweet: scores against `thresholds_`, at least `min_topics` each."
-        return apply_thresholds(self.predict_proba(X), self.thresholds_, self.min_topics)
+__all__ = ['OVRHeads', 'OneVsRestMLP', 'EarlyStopping']
 
 # %% ../nbs/02_ovr_mlp.ipynb #a694ffa3
 class OVRHeads(nn.Module):
@@ -115,19 +35,8 @@ class OVRHeads(nn.Module):
         h = F.relu(torch.einsum('bd,tdh->bth', x, self.W1) + self.b1)
         return torch.einsum('bth,th->bt', self.drop(h), self.W2) + self.b2
 
-# %% ../nbs/02_ovr_mlp.ipynb #77521b05
-def pos_weights(Y:torch.Tensor, # (n, topics) 0/1 float
-               ) -> torch.Tensor: # (topics,) n_neg / n_pos, 1 where a topic has no positive
-    "Per-topic weight of a positive example that balances it against the negatives."
-    pos = Y.sum(0)
-    return torch.where(pos > 0, (len(Y) - pos) / pos.clamp(min=1), torch.ones_like(pos))
-
-def topic_losses(logits, Y, pos_weight=None) -> torch.Tensor:
-    "Sum over topics of each topic's mean BCE over the batch: one independent loss per head."
-    return F.binary_cross_entropy_with_logits(logits, Y, pos_weight=pos_weight, reduction='none').mean(0).sum()
-
 # %% ../nbs/02_ovr_mlp.ipynb #dc0aaa4a
-class OneVsRestMLP(TopicThresholdsMixin, BaseEstimator):
+class OneVsRestMLP(TopicClassifier):
     "One small network per topic (input → `hidden_dim` → ReLU → 1 → sigmoid), all trained together as one batched module."
     def __init__(self, hidden_dim:int=16, # hidden units per topic's network
                  lr:float=3e-4, # Adam learning rate
@@ -150,17 +59,8 @@ class OneVsRestMLP(TopicThresholdsMixin, BaseEstimator):
     def _needs_valid(self) -> bool: return bool(self.tune_thresholds or self.early_stopping)
 
 # %% ../nbs/02_ovr_mlp.ipynb #9c6f0b24
-@contextmanager
-def seeded(seed:int, # seed for torch's CPU (and CUDA) generators
-           device='cpu'): # device whose generator is forked too
-    "Run the block with torch's generators seeded, restoring their previous state afterwards."
-    d = torch.device(device)
-    with torch.random.fork_rng(devices=[d.index or 0] if d.type == 'cuda' else []):
-        torch.manual_seed(seed); yield
-
 @patch
-def _device(self:OneVsRestMLP) -> torch.device:
-    return torch.device(self.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+def _device(self:OneVsRestMLP) -> torch.device: return pick_device(self.device)
 
 @patch
 def _new_heads(self:OneVsRestMLP, n_in:int, n_topics:int) -> OVRHeads:
@@ -249,110 +149,15 @@ def plot_history(self:OneVsRestMLP, ax=None): # matplotlib axes to draw on
     return ax
 
 # %% ../nbs/02_ovr_mlp.ipynb #c6cc10b3
-CONFIG, WEIGHTS = 'config.json', 'weights.safetensors'
-
-def _json_history(h:pd.DataFrame) -> dict:
-    return {c: [None if pd.isna(v) else float(v) for v in h[c]] for c in h} | {'epoch': h.index.tolist()}
+@patch
+def _state(self:OneVsRestMLP) -> tuple:
+    check_is_fitted(self, 'heads_'); meta, arrays = super(OneVsRestMLP, self)._state()
+    hist = {c: [None if pd.isna(v) else float(v) for v in self.history_[c]] for c in self.history_} | {'epoch': self.history_.index.tolist()}
+    return meta | dict(n_epochs=self.n_epochs_, history=hist), arrays | {k: v.detach().cpu().numpy() for k, v in self.heads_.state_dict().items()}
 
 @patch
-def save(self:OneVsRestMLP, path, # folder to write (created; replaced if it holds a saved model)
-        ) -> Path:
-    "Write the fitted model to `path` as safetensors weights + JSON."
-    check_is_fitted(self, 'heads_'); path = Path(path)
-    if path.exists() and any(path.iterdir()) and not (path/CONFIG).exists(): raise ValueError(f"{path}: not empty and not a saved model; refusing to replace it")
-    meta = dict(kind='OneVsRestMLP', format=1, params=self.get_params(), thresholds=self.thresholds_.tolist(),
-                n_features_in=self.n_features_in_, topics=self.topics_, n_epochs=self.n_epochs_, history=_json_history(self.history_))
-    def write(tmp):
-        save_file({k: v.detach().cpu().contiguous() for k, v in self.heads_.state_dict().items()}, str(tmp/WEIGHTS))
-        (tmp/CONFIG).write_text(json.dumps(meta, indent=1))
-    return atomic_dir(path, write)
-
-# %% ../nbs/02_ovr_mlp.ipynb #62206096
-def _read_config(path:Path, kind:str) -> dict:
-    "The saved model's config, or `ValueError` naming the folder and the problem."
-    if not (path/CONFIG).exists(): raise ValueError(f"{path}: no {CONFIG}; not a saved model")
-    meta = json.loads((path/CONFIG).read_text())
-    if meta.get('kind') != kind: raise ValueError(f"{path}: holds a {meta.get('kind')!r} model, not {kind!r}")
-    return meta
-
-@patch(cls_method=True)
-def load(cls:OneVsRestMLP, path, # folder written by `save`
-         device:str|None=None, # where to put the weights; None: cuda when available
-        ) -> OneVsRestMLP:
-    "A fitted `OneVsRestMLP` read back from `path` (no pickle: tensors and JSON only)."
-    path = Path(path); meta = _read_config(path, 'OneVsRestMLP')
-    m = cls(**(meta['params'] | dict(device=device)))
-    m.heads_ = OVRHeads(meta['n_features_in'], len(meta['topics']), m.hidden_dim, m.dropout)
-    m.heads_.load_state_dict(load_file(str(path/WEIGHTS))); m.heads_.to(m._device())
-    m.thresholds_, m.n_features_in_, m.topics_, m.n_epochs_ = np.array(meta['thresholds']), meta['n_features_in'], meta['topics'], meta['n_epochs']
-    m.history_ = pd.DataFrame(meta['history']).set_index('epoch').astype(float)
-    return m
-
-# %% ../nbs/02_ovr_mlp.ipynb #7f54a252
-class LoopedOVR(BaseEstimator):
-    "The original design re-created for comparison: 19 separate networks, a Python loop and a backward pass per network per batch."
-    def __init__(self, hidden_dim:int=16, # hidden units per network
-                 lr:float=3e-4, # Adam learning rate, one Adam per network
-                 epochs:int=100, # passes over the data
-                 batch_size:int=16, # tweets per step
-                 seed:int=0, # seeds initialisation and shuffling (same batches as `OneVsRestMLP` with the same seed)
-                 device:str|None=None, # None: cuda when available
-                ): store_attr()
-
-    def _nets(self, d:int, T:int, init:OVRHeads|None) -> list:
-        "One `nn.Sequential` per topic, copied from `init` when given."
-        with seeded(self.seed): nets = [nn.Sequential(nn.Linear(d, self.hidden_dim), nn.ReLU(), nn.Linear(self.hidden_dim, 1), nn.Sigmoid()) for _ in range(T)]
-        if init is not None:
-            with torch.no_grad():
-                for j, n in enumerate(nets): n[0].weight.copy_(init.W1[j].T); n[0].bias.copy_(init.b1[j]); n[2].weight.copy_(init.W2[j][None]); n[2].bias.copy_(init.b2[j][None])
-        return nets
-
-# %% ../nbs/02_ovr_mlp.ipynb #447149c7
-@patch
-def fit(self:LoopedOVR, X, # (n, d) features
-        Y, # (n, 19) 0/1 labels
-        init:OVRHeads|None=None, # starting weights to copy (to compare with `OneVsRestMLP`); None: nn.Linear's own
-       ) -> LoopedOVR:
-    "Train the 19 networks one after the other within each batch, as the original did."
-    dev = torch.device(self.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    X, Y = (torch.as_tensor(a, dtype=torch.float32, device=dev) for a in check_xy(X, Y))
-    self.nets_ = [n.to(dev) for n in self._nets(X.shape[1], Y.shape[1], init)]
-    opts, g = [torch.optim.Adam(n.parameters(), lr=self.lr) for n in self.nets_], torch.Generator().manual_seed(self.seed)
-    for _ in range(self.epochs):
-        for idx in torch.randperm(len(X), generator=g).to(dev).split(self.batch_size):
-            for j, (net, opt) in enumerate(zip(self.nets_, opts)):
-                loss = F.binary_cross_entropy(net(X[idx])[:, 0], Y[idx, j])
-                opt.zero_grad(); loss.backward(); opt.step()
-    return self
-
-@patch
-def predict_proba(self:LoopedOVR, X) -> np.ndarray:
-    "Each network's probability, one column per topic."
-    with torch.no_grad():
-        x = torch.as_tensor(check_xy(X), device=self.nets_[0][0].weight.device)
-        return torch.cat([n(x) for n in self.nets_], 1).cpu().numpy()
-
-# %% ../nbs/02_ovr_mlp.ipynb #b8490027
-def _sync(device):
-    if torch.device(device).type == 'cuda': torch.cuda.synchronize()
-
-def _timed(make, X, Y, device) -> float:
-    t = time.perf_counter(); make().fit(X, Y); _sync(device)
-    return time.perf_counter() - t
-
-def speed_ratio(X, Y, # training data
-                epochs:int=10, # epochs for both
-                batch_size:int=16, # batch size for both
-                repeats:int=2, # alternating timed runs; the best of each counts
-                device:str|None=None, # None: cuda when available
-               ) -> dict: # seconds per fit of each, their ratio, and the setting
-    "Time the original's looped training against `OneVsRestMLP`'s vectorised one."
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    mk = dict(looped=lambda: LoopedOVR(epochs=epochs, batch_size=batch_size, device=device),
-              vectorised=lambda: OneVsRestMLP(epochs=epochs, batch_size=batch_size, balance=False, device=device))
-    times = {k: [] for k in mk}
-    for _ in range(repeats):
-        for k, f in mk.items(): times[k].append(_timed(f, X, Y, device))
-    t = {k: min(v) for k, v in times.items()}
-    return dict(looped_s=t['looped'], vectorised_s=t['vectorised'], ratio=t['looped'] / t['vectorised'],
-                epochs=epochs, batch_size=batch_size, n=len(X), dim=np.shape(X)[1], device=str(device))
+def _restore(self:OneVsRestMLP, meta, arrays, path):
+    self.heads_ = OVRHeads(meta['n_features_in'], len(meta['topics']), self.hidden_dim, self.dropout)
+    self.heads_.load_state_dict({k: torch.from_numpy(arrays[k]) for k in self.heads_.state_dict()}); self.heads_.to(self._device())
+    self.n_epochs_, self.history_ = meta['n_epochs'], pd.DataFrame(meta['history']).set_index('epoch').astype(float)
+    return super(OneVsRestMLP, self)._restore(meta, arrays, path)

@@ -4,25 +4,23 @@
 
 # %% ../nbs/05_trees.ipynb #780857a9
 from __future__ import annotations
-import json, warnings
+import warnings
 from pathlib import Path
-import numpy as np, joblib, sklearn
+import numpy as np, sklearn
 from fastcore.basics import patch, store_attr
-from sklearn.base import BaseEstimator
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
-from .data import atomic_dir
-from .ovr_mlp import TopicThresholdsMixin, check_xy, CONFIG, _read_config
+from .classifier import TopicClassifier, check_xy
 
 # %% auto #0
-__all__ = ['MODEL', 'SklearnOVR', 'OneVsRestTrees', 'OneVsRestBoostedTrees']
+__all__ = ['SKOPS', 'TRUSTED_TYPES', 'SklearnOVR', 'OneVsRestTrees', 'OneVsRestBoostedTrees']
 
 # %% ../nbs/05_trees.ipynb #041ebea5
-class SklearnOVR(TopicThresholdsMixin, BaseEstimator):
+class SklearnOVR(TopicClassifier):
     "Base for one-vs-rest classifiers built from a scikit-learn binary estimator (`_base`)."
     def _base(self): raise NotImplementedError
 
@@ -99,29 +97,26 @@ def _fit_part(self:OneVsRestBoostedTrees, X, Y, Xv=None, Yv=None, refit:bool=Fal
     return self
 
 # %% ../nbs/05_trees.ipynb #a024a9aa
-MODEL = 'model.joblib'
+SKOPS = 'estimator.skops'
+TRUSTED_TYPES = ['sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
 
 @patch
-def save(self:SklearnOVR, path, # folder to write (created; replaced if it holds a saved model)
-        ) -> Path:
-    "Write the fitted model to `path`: `model.joblib` + `config.json`."
-    check_is_fitted(self, 'estimator_'); path = Path(path)
-    if path.exists() and any(path.iterdir()) and not (path/CONFIG).exists(): raise ValueError(f"{path}: not empty and not a saved model; refusing to replace it")
-    meta = dict(kind=type(self).__name__, format=1, sklearn=sklearn.__version__, params=self.get_params(),
-                thresholds=self.thresholds_.tolist(), n_features_in=self.n_features_in_, topics=self.topics_)
-    def write(tmp):
-        joblib.dump(self, tmp/MODEL)
-        (tmp/CONFIG).write_text(json.dumps(meta, indent=1))
-    return atomic_dir(path, write)
+def _state(self:SklearnOVR) -> tuple:
+    check_is_fitted(self, 'estimator_'); meta, arrays = super(SklearnOVR, self)._state()
+    return meta | dict(sklearn=sklearn.__version__), arrays
+
+@patch
+def _write_extra(self:SklearnOVR, tmp:Path):
+    "The fitted scikit-learn estimator in skops' format (no pickle)."
+    import skops.io as sio
+    sio.dump(self.estimator_, tmp/SKOPS)
 
 # %% ../nbs/05_trees.ipynb #74663f8f
-@patch(cls_method=True)
-def load(cls:SklearnOVR, path, # folder written by `save` -- loading unpickles it: only trusted folders
-        ) -> SklearnOVR:
-    "A fitted model read back from `path` (unpickles `model.joblib`: only load folders you trust)."
-    path = Path(path); meta = _read_config(path, cls.__name__)
-    if meta.get('sklearn') != sklearn.__version__:
-        warnings.warn(f"{path} was saved with scikit-learn {meta.get('sklearn')}; this is {sklearn.__version__}")
-    m = joblib.load(path/MODEL)
-    if not isinstance(m, cls): raise ValueError(f"{path}/{MODEL} holds a {type(m).__name__}, not a {cls.__name__}")
-    return m
+@patch
+def _restore(self:SklearnOVR, meta, arrays, path):
+    "Rebuild the estimator from `estimator.skops`, trusting only `TRUSTED_TYPES` (and skops' own defaults)."
+    import skops.io as sio
+    if meta.get('sklearn') != sklearn.__version__: warnings.warn(f"{path} was saved with scikit-learn {meta.get('sklearn')}; this is {sklearn.__version__}")
+    try: self.estimator_ = sio.load(path/SKOPS, trusted=TRUSTED_TYPES)
+    except Exception as e: raise ValueError(f"{path/SKOPS}: refused or damaged ({type(e).__name__}: {str(e)[:200]})") from None
+    return super(SklearnOVR, self)._restore(meta, arrays, path)
