@@ -116,6 +116,8 @@ def torch_threads(n:int|None=None, # threads for the block; None: leave PyTorch'
 class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     "Base of every classifier: decisions from per-topic `thresholds_`, the shared fit flow, one save/load protocol."
     input = 'embeddings'  # or 'texts': what `fit`/`predict` take
+    _unsaved_params = ()  # parameters a saved folder must not carry (e.g. the server a key is sent to)
+    def _loaded(self, meta:dict, path:Path): "Hook run after `load`."
     def _needs_valid(self) -> bool: return bool(getattr(self, 'tune_thresholds', False))
 
     def predict_scores(self, X, # features (embeddings or texts)
@@ -189,7 +191,8 @@ def save(self:TopicClassifier, path, # folder to write (created; replaces only a
          ) -> Path:
     "Save the fitted classifier to folder `path` (JSON + safetensors; nothing that runs code when loaded)."
     meta, arrays = self._state()
-    return save_state(path, type(self).__name__, dict(params=self.get_params()) | meta, arrays, getattr(self, '_write_extra', None))
+    params = {k: v for k, v in self.get_params().items() if k not in self._unsaved_params}
+    return save_state(path, type(self).__name__, dict(params=params) | meta, arrays, getattr(self, '_write_extra', None))
 
 @patch(cls_method=True)
 def load(cls:TopicClassifier, path, # folder written by `save`
@@ -197,8 +200,10 @@ def load(cls:TopicClassifier, path, # folder written by `save`
          ):
     "A fitted classifier read back from `path`; loading reads data only."
     meta, arrays = read_state(path, cls.__name__)
-    try: return cls(**(meta['params'] | overrides))._restore(meta, arrays, Path(path))
+    params = {k: v for k, v in meta.get('params', {}).items() if k not in cls._unsaved_params}   # a folder never sets these
+    try: m = cls(**(params | overrides))._restore(meta, arrays, Path(path))
     except (KeyError, TypeError, ValueError, RuntimeError) as e: raise ValueError(f"{path}: cannot restore the {cls.__name__} ({type(e).__name__}: {e})") from None
+    m._loaded(meta, Path(path)); return m
 
 # %% ../nbs/01a_classifier.ipynb #1e06d005
 @patch

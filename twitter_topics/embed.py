@@ -11,7 +11,7 @@ from fastcore.basics import store_attr, chunked, patch
 from tqdm.auto import tqdm
 from .data import check_texts
 from .cache import KVCache, cache_key, default_cache_dir
-from .openai_api import openai_client, get_encoding, check_cost
+from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'LocalEmbedder',
@@ -146,11 +146,11 @@ class OpenAIEmbedder(Embedder):
                  show_progress:bool=True, # progress bar
                 ):
         store_attr(but='api_key'); self._api_key = api_key
-        self.base_url = base_url or os.environ.get('OPENAI_BASE_URL')
+        self.base_url = resolve_server(base_url)
         known = EMBEDDING_MODELS.get(model, (None, None, 8191))
         self.price = price_per_1m if price_per_1m is not None else known[1]
         self.max_input_tokens = known[2]
-        self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url or 'api.openai.com'}"
+        self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url}"   # the server actually used, after ./.env
 
     def __repr__(self): return f"OpenAIEmbedder(model={self.model!r}, base_url={self.base_url!r})"
 
@@ -161,10 +161,20 @@ def client(self:OpenAIEmbedder):
     return self._client
 
 @patch
+def _check_answer(self:OpenAIEmbedder, data, n:int) -> np.ndarray:
+    "The vectors of one response in request order, or `ValueError` if the response cannot be trusted."
+    bad = lambda why: ValueError(f"{self.base_url}: bad embeddings response ({why}); nothing from it was cached")
+    if len(data) != n: raise bad(f"{len(data)} vectors for {n} inputs")
+    if sorted(d.index for d in data) != list(range(n)): raise bad("the indices are not 0..n-1")
+    V = np.array([d.embedding for d in sorted(data, key=lambda d: d.index)], dtype=np.float32)
+    if V.ndim != 2 or (self.dimensions and V.shape[1] != self.dimensions): raise bad(f"vectors of shape {V.shape}")
+    if not np.isfinite(V).all(): raise bad("NaN or infinite values")
+    return V
+
+@patch
 def _embed_chunk(self:OpenAIEmbedder, texts:list) -> np.ndarray:
     kw = {'dimensions': self.dimensions} if self.dimensions else {}
-    r = self.client.embeddings.create(model=self.model, input=texts, **kw)
-    return np.array([d.embedding for d in sorted(r.data, key=lambda d: d.index)], dtype=np.float32)
+    return self._check_answer(self.client.embeddings.create(model=self.model, input=texts, **kw).data, len(texts))
 
 # %% ../nbs/01_embed.ipynb #646be98d
 @patch

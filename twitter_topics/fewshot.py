@@ -165,7 +165,7 @@ def estimate(self:FewShotClassifier, texts:list) -> dict:
 @patch
 def _state(self:FewShotClassifier) -> tuple:
     "Settings and pool as JSON (no API key, no arrays)."
-    return dict(pool=[{'text': t, 'topics': ts} for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_))]), {}
+    return self._server_meta() | dict(pool=[{'text': t, 'topics': ts} for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_))]), {}
 
 @patch
 def _restore(self:FewShotClassifier, meta, arrays, path):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00d_openai_api.ipynb #e14a2f89
 from __future__ import annotations
-import ast, copy, json, os, re, warnings
+import ast, copy, json, os, re, sys, warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -14,28 +14,44 @@ from tqdm.auto import tqdm
 from sklearn.base import BaseEstimator
 from .data import TOPICS, DISPLAY_NAMES, canonical_topic
 from .cache import KVCache, cache_key, default_cache_dir
+from .files import clean_text
 
 
 # %% auto #0
-__all__ = ['SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'openai_client', 'get_encoding',
-           'CostLimitError', 'check_cost', 'format_answer', 'build_messages', 'parse_topics', 'model_family',
-           'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner', 'answers_to_matrix', 'warn_answers',
-           'KeyedEstimator']
+__all__ = ['OPENAI_DEFAULT', 'SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'load_env',
+           'resolve_server', 'openai_client', 'get_encoding', 'CostLimitError', 'check_cost', 'format_answer',
+           'build_messages', 'parse_topics', 'model_family', 'chat_price', 'count_chat_tokens', 'answer_tokens',
+           'ChatRunner', 'answers_to_matrix', 'warn_answers', 'KeyedEstimator']
 
 # %% ../nbs/00d_openai_api.ipynb #6d185ea8
+OPENAI_DEFAULT = 'https://api.openai.com/v1'
+
+def load_env():
+    "Read `.env` from the working folder only (not its parents); the environment wins over it."
+    from dotenv import load_dotenv
+    if (p := Path.cwd()/'.env').is_file(): load_dotenv(p, override=False)
+
+def resolve_server(base_url:str|None=None, # a server named in this run, or None
+                  ) -> str: # the server the key will be sent to
+    "The server requests go to: `base_url`, else `$OPENAI_BASE_URL` (environment or ./.env), else OpenAI's."
+    load_env()
+    return (base_url or os.environ.get('OPENAI_BASE_URL') or OPENAI_DEFAULT).rstrip('/')
+
+# %% ../nbs/00d_openai_api.ipynb #4a21464f
+_announced = set()
+
 def openai_client(base_url:str|None=None, # OpenAI-compatible server, e.g. 'http://localhost:11434/v1'; None: $OPENAI_BASE_URL or OpenAI
-                  api_key:str|None=None, # None: $OPENAI_API_KEY, from the environment or a `.env` file
+                  api_key:str|None=None, # None: $OPENAI_API_KEY, from the environment or ./.env
                   max_retries:int=5, # SDK retries on 429 / 5xx / connection errors
                   timeout:float=60, # seconds per request
                  ):
-    "An `openai.OpenAI` client; the key comes from the argument, the environment or `.env`."
+    "An `openai.OpenAI` client for the server named in this run; says on stderr when it is not OpenAI's."
     import openai
-    from dotenv import load_dotenv, find_dotenv
-    load_dotenv(find_dotenv(usecwd=True), override=False)
+    server = resolve_server(base_url)
     key = api_key or os.environ.get('OPENAI_API_KEY')
-    if not key: raise ValueError("no OpenAI API key: set OPENAI_API_KEY in the environment or in a .env file")
-    return openai.OpenAI(api_key=key, base_url=base_url or os.environ.get('OPENAI_BASE_URL') or None,
-                         max_retries=max_retries, timeout=timeout)
+    if not key: raise ValueError("no OpenAI API key: set OPENAI_API_KEY in the environment or in ./.env")
+    if server != OPENAI_DEFAULT and server not in _announced: _announced.add(server); print(f"twitter-topics: using the OpenAI-compatible server {server}", file=sys.stderr)
+    return openai.OpenAI(api_key=key, base_url=server, max_retries=max_retries, timeout=timeout)
 
 # %% ../nbs/00d_openai_api.ipynb #034c3a8b
 def get_encoding():
@@ -52,9 +68,9 @@ def check_cost(tokens:int, # tokens about to be sent
                max_cost:float|None, # refuse above this (US$); None: no limit
                what:str='request', # what is being paid for, for the message
               ) -> float|None: # estimated cost, None when the price is unknown
-    "Print the estimated cost of sending `tokens`; raise `CostLimitError` above `max_cost`."
+    "Say (on stderr) the estimated cost of sending `tokens`; raise `CostLimitError` above `max_cost`."
     cost = None if price_per_1m is None else tokens * price_per_1m / 1e6
-    print(f"{what}: {tokens:,} tokens" + (f", about US${cost:.4f}" if cost is not None else ", price unknown"))
+    print(f"{what}: {tokens:,} tokens" + (f", about US${cost:.4f}" if cost is not None else ", price unknown"), file=sys.stderr)
     if max_cost is not None and (cost is None or cost > max_cost):
         raise CostLimitError(f"{what} would cost {'an unknown amount' if cost is None else f'US${cost:.4f}'}, above max_cost=US${max_cost}; raise max_cost or pass price_per_1m")
     return cost
@@ -209,9 +225,9 @@ class ChatRunner:
                 ):
         if structured not in ('auto', True, False): raise ValueError(f"structured must be 'auto', True or False, not {structured!r}")
         store_attr(but='api_key'); self._api_key = api_key
-        self.base_url = base_url or os.environ.get('OPENAI_BASE_URL')
+        self.base_url = resolve_server(base_url)
         self.use_schema, self.stats = structured is not False, Counter()
-        self.namespace = f"chat:{model}@{self.base_url or 'api.openai.com'}"
+        self.namespace = f"chat:{model}@{self.base_url}"
 
     def __repr__(self): return f"ChatRunner(model={self.model!r}, base_url={self.base_url!r})"
 
@@ -285,7 +301,7 @@ def _run(self:ChatRunner, todo:dict, got:dict):
                 bar.update()
                 try: text, p, c = f.result()
                 except (openai.BadRequestError, openai.UnprocessableEntityError) as e: self.stats['refused'] += 1; self.last_error = str(e); continue
-                got[futs[f]] = text; self.stats.update(requests=1, prompt_tokens=p, completion_tokens=c)
+                got[futs[f]] = text = clean_text(text or ''); self.stats.update(requests=1, prompt_tokens=p, completion_tokens=c)
                 if kv is not None: kv.put_many({futs[f]: text.encode('utf-8')})
         except BaseException:
             for f in futs: f.cancel()
@@ -326,8 +342,16 @@ def warn_answers(st:dict, n:int, error:str|None=None):
 # %% ../nbs/00d_openai_api.ipynb #63ca1294
 class KeyedEstimator(BaseEstimator):
     "A scikit-learn estimator whose `api_key` is held privately: not in `get_params`, repr, pickles or saved files."
+    _unsaved_params = ('base_url',)   # where the key goes is decided by this run, never by a saved folder
     @classmethod
     def _get_param_names(cls): return [p for p in super()._get_param_names() if p != 'api_key']
+
+    def _server_meta(self) -> dict: return {'server': resolve_server(self.base_url)}
+
+    def _loaded(self, meta:dict, path):
+        "Say on stderr when the folder was made with another server than the one this run uses."
+        if (saved := meta.get('server')) and saved != (now := resolve_server(self.base_url)):
+            print(f"twitter-topics: {path} was made with the server {saved}; using {now}, the server named in this run", file=sys.stderr)
 
     def __sklearn_clone__(self):
         return type(self)(**copy.deepcopy(self.get_params(deep=False)), api_key=getattr(self, '_api_key', None))

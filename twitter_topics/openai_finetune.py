@@ -323,7 +323,7 @@ def predict_scores(self:OpenAIFineTunedClassifier, texts:list) -> tuple:
 def _state(self:OpenAIFineTunedClassifier) -> tuple:
     "Model id, job id and training report (JSON; no API key)."
     if not getattr(self, 'model_id_', None): raise ValueError("nothing to save: the classifier has no fine-tuned model yet")
-    return dict(model_id=self.model_id_, job_id=self.job_id_, report={k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'}), {}
+    return self._server_meta() | dict(model_id=self.model_id_, job_id=self.job_id_, report={k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'}), {}
 
 @patch
 def _restore(self:OpenAIFineTunedClassifier, meta, arrays, path):

@@ -87,6 +87,7 @@ class FakeOpenAI:
                 ):
         self.chat_handler = chat_handler
         self.supports_response_format, self.fine_tune_outcome, self.min_training_examples = True, 'succeeded', 10
+        self.tamper_embeddings = None   # optional function(data list) -> data list, to play a broken server
         self.requests, self.files, self.jobs, self.fine_tuned_models = [], {}, {}, []
         self._failures, self._stop, self._successes = [], None, {}
         self._addr, self._lock, self._conns, self._httpd = (host, port), threading.RLock(), set(), None
@@ -319,6 +320,7 @@ def _embeddings(srv, req):
     dims, fmt = _check_dimensions(model, body.get('dimensions')), body.get('encoding_format') or 'float'
     if fmt not in ('float', 'base64'): raise APIError(400, f"Invalid value for 'encoding_format': {fmt!r}.", param='encoding_format')
     data = [{'object': 'embedding', 'index': i, 'embedding': _encode(fake_embedding(t, model, dims), fmt)} for i, t in enumerate(texts)]
+    if srv.tamper_embeddings: data = srv.tamper_embeddings(data)
     n = sum(max(1, len(_words(t))) for t in texts)
     return {'object': 'list', 'data': data, 'model': model, 'usage': {'prompt_tokens': n, 'total_tokens': n}}
 
