@@ -295,16 +295,17 @@ def split_indices(df:pd.DataFrame, # frame from `load_tweets`
     return _rows(groups, tr), _rows(groups, va), _rows(groups, te)
 
 # %% ../nbs/00_data.ipynb #0c641903
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt, seaborn as sns
 
 def _short(t:str) -> str: return DISPLAY_NAMES[t]
 
 def plot_topic_counts(df:pd.DataFrame, # frame from `load_tweets`
                       ax=None): # matplotlib axes to draw on
     "Bar chart of tweets per topic, most frequent first."
-    counts = pd.Series(encode_topics(df['topics']).sum(0), index=[_short(t) for t in TOPICS]).sort_values()
+    counts = pd.Series(encode_topics(df['topics']).sum(0), index=[_short(t) for t in TOPICS]).sort_values(ascending=False)
     ax = ax or plt.subplots(figsize=(6, 5))[1]
-    counts.plot.barh(ax=ax, title=f'Tweets per topic (n={len(df)})')
+    sns.barplot(x=counts.values, y=counts.index, ax=ax, color='C0')
+    ax.set(title=f'Tweets per topic (n={len(df)})', xlabel='tweets')
     return ax
 
 # %% ../nbs/00_data.ipynb #3e90f5e1
@@ -312,17 +313,18 @@ def plot_topics_per_tweet(df:pd.DataFrame, # frame from `load_tweets`
                           ax=None): # matplotlib axes to draw on
     "Histogram of the number of topics per tweet."
     ax = ax or plt.subplots(figsize=(5, 3))[1]
-    df['topics'].map(len).value_counts().sort_index().plot.bar(ax=ax, rot=0, title='Topics per tweet')
-    ax.set_xlabel('topics'); ax.set_ylabel('tweets')
+    sns.histplot(df['topics'].map(len), discrete=True, ax=ax)
+    ax.set(title='Topics per tweet', xlabel='topics', ylabel='tweets')
     return ax
 
 def plot_topics_per_tweet_by_topic(df:pd.DataFrame, # frame from `load_tweets`
                                    ax=None): # matplotlib axes to draw on
     "Mean number of topics of the tweets carrying each topic."
     Y = encode_topics(df['topics']); n = Y.sum(1)
-    means = pd.Series([n[Y[:, j] == 1].mean() if Y[:, j].any() else 0 for j in range(19)], index=[_short(t) for t in TOPICS])
+    means = pd.Series([n[Y[:, j] == 1].mean() if Y[:, j].any() else 0 for j in range(19)], index=[_short(t) for t in TOPICS]).sort_values(ascending=False)
     ax = ax or plt.subplots(figsize=(6, 5))[1]
-    means.sort_values().plot.barh(ax=ax, title='Mean topics per tweet, by topic')
+    sns.barplot(x=means.values, y=means.index, ax=ax, color='C1')
+    ax.set(title='Mean topics per tweet, by topic', xlabel='topics per tweet')
     return ax
 
 # %% ../nbs/00_data.ipynb #c29139ad
@@ -338,7 +340,6 @@ def plot_cooccurrence(df:pd.DataFrame, # frame from `load_tweets`
     "Heatmap of topic co-occurrence, normalised by the row topic's count."
     C = cooccurrence(df); P = C.div(np.maximum(np.diag(C), 1), axis=0)
     ax = ax or plt.subplots(figsize=(8, 7))[1]
-    im = ax.imshow(P.values, cmap='viridis'); plt.colorbar(im, ax=ax, label='share of row topic')
-    ax.set_xticks(range(19), P.columns, rotation=90); ax.set_yticks(range(19), P.index)
+    sns.heatmap(P, cmap='viridis', ax=ax, cbar_kws={'label': 'share of row topic'})
     ax.set_title('P(column topic | row topic)')
     return ax

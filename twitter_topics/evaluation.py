@@ -5,7 +5,7 @@
 # %% ../nbs/06_eval.ipynb #527f8e9f
 from __future__ import annotations
 import numpy as np, pandas as pd
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt, seaborn as sns
 import time
 from sklearn.base import clone
 from sklearn.metrics import (precision_recall_fscore_support, hamming_loss, accuracy_score,
@@ -13,7 +13,8 @@ from sklearn.metrics import (precision_recall_fscore_support, hamming_loss, accu
 from .data import TOPICS, DISPLAY_NAMES, encode_topics, kfold_indices, check_labels
 
 # %% auto #0
-__all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'plot_topic_f1', 'plot_confusion', 'cross_validate']
+__all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'topic_f1_table', 'plot_topic_f1', 'plot_confusion',
+           'cross_validate']
 
 # %% ../nbs/06_eval.ipynb #07fe77ba
 AVERAGES = ('micro', 'macro', 'weighted', 'samples')
@@ -85,18 +86,20 @@ def _topic_f1(res) -> np.ndarray:
     res = res if isinstance(res, (list, tuple)) else [res]
     return np.mean([[r['per_topic'][t]['f1'] for t in TOPICS] for r in res], 0)
 
+def topic_f1_table(results:dict, # model name -> `evaluate` result, or a list of them (folds)
+                  ) -> pd.DataFrame: # long form: topic, model, F1 (mean over folds), support
+    "Per-topic F1 of each model, ready for plotting or a table."
+    first = next(iter(results.values())); first = first[0] if isinstance(first, (list, tuple)) else first
+    return pd.DataFrame([dict(topic=DISPLAY_NAMES[t], model=name, F1=f, support=first['per_topic'][t]['support'])
+                         for name, res in results.items() for t, f in zip(TOPICS, _topic_f1(res))])
+
 def plot_topic_f1(results:dict, # model name -> `evaluate` result, or a list of them (folds)
                   ax=None): # matplotlib axes to draw on
     "Grouped horizontal bars of per-topic F1, one colour per model, frequent topics on top."
-    first = next(iter(results.values())); first = first[0] if isinstance(first, (list, tuple)) else first
-    order = sorted(TOPICS, key=lambda t: first['per_topic'][t]['support'])
-    idx = [TOPICS.index(t) for t in order]
-    ax = ax or plt.subplots(figsize=(7, 0.35 * 19 * max(1, len(results)) ** 0.5 + 1))[1]
-    h = 0.8 / len(results)
-    for i, (name, res) in enumerate(results.items()):
-        ax.barh(np.arange(19) + i * h, _topic_f1(res)[idx], height=h, label=name)
-    ax.set_yticks(np.arange(19) + h * (len(results) - 1) / 2, [DISPLAY_NAMES[t] for t in order])
-    ax.set_xlabel('F1'); ax.set_xlim(0, 1); ax.legend(loc='lower right'); ax.set_title('Per-topic F1 (rarest topics at the bottom)')
+    t = topic_f1_table(results).sort_values('support', ascending=False, kind='stable')
+    ax = ax or plt.subplots(figsize=(7, 0.3 * 19 * max(1, len(results)) ** 0.5 + 1.5))[1]
+    sns.barplot(t, y='topic', x='F1', hue='model', ax=ax)
+    ax.set(xlim=(0, 1), ylabel='', title='Per-topic F1 (most frequent topics first)'); ax.legend(loc='lower right', fontsize=8)
     return ax
 
 # %% ../nbs/06_eval.ipynb #c3c5c4ea
@@ -108,9 +111,8 @@ def plot_confusion(y_true, # (n, 19) true 0/1 labels
     cms = multilabel_confusion_matrix(check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics)))
     fig, axs = plt.subplots(4, 5, figsize=(12, 10))
     for ax, t, cm in zip(axs.flat, topics, cms):
-        ax.imshow(cm, cmap='Blues')
-        for (i, j), v in np.ndenumerate(cm): ax.text(j, i, v, ha='center', va='center', fontsize=8)
-        ax.set_title(DISPLAY_NAMES.get(t, t), fontsize=8); ax.set_xticks([0, 1], ['no', 'yes']); ax.set_yticks([0, 1], ['no', 'yes'])
+        sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax, xticklabels=['no', 'yes'], yticklabels=['no', 'yes'], annot_kws={'fontsize': 8})
+        ax.set_title(DISPLAY_NAMES.get(t, t), fontsize=8)
     for ax in axs.flat[len(topics):]: ax.axis('off')
     fig.supxlabel('predicted'); fig.supylabel('true'); fig.tight_layout()
     return fig
