@@ -34,6 +34,10 @@ package_data = dict()
 pkg_data = cfg.get('package_data', None)
 if pkg_data:
     package_data[cfg['lib_name']] =  pkg_data.split() # split as multiple files might be listed
+# The bundled tweets ship inside the package: the top-level `data/` folder (the source) is installed as
+# `twitter_topics/bundled/`, so a plain `pip install .` runs from any folder (see `data.bundled_data_path`).
+bundled = cfg['lib_name'] + '.bundled'
+package_data.update({bundled: ['README.md'], bundled + '.raw': ['*.jsonl']})
 # Add package data to setup_cfg for setuptools.setup(..., **setup_cfg)
 setup_cfg['package_data'] = package_data
 
@@ -46,7 +50,8 @@ setuptools.setup(
         'Natural Language :: ' + cfg['language'].title(),
     ] + ['Programming Language :: Python :: '+o for o in py_versions[py_versions.index(min_python):]] + (['License :: ' + lic[1] ] if lic[1] else []),
     url = cfg['git_url'],
-    packages = setuptools.find_packages(),
+    packages = setuptools.find_packages() + [bundled, bundled + '.raw'],
+    package_dir = {bundled: 'data'},
     include_package_data = True,
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements },

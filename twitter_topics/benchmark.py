@@ -23,7 +23,7 @@ __all__ = ['DEFAULT_METHODS', 'summary_table', 'machine', 'benchmark_methods', '
            'LoopedOVR', 'speed_ratio', 'embed_throughput']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
-def summary_table(results:dict, # name -> list of fold results from `cross_validate`
+def summary_table(results:dict, # name -> list of fold results from cross_validate
                  ) -> pd.DataFrame:
     "Macro/micro-F1, kind/harsh accuracy (mean ± std over folds) and mean fit seconds per fold."
     t = compare(results)
@@ -39,7 +39,7 @@ def machine() -> str:
 # %% ../nbs/08_benchmark.ipynb #b338ba07
 DEFAULT_METHODS = ('logreg', 'ovr_mlp', 'ovr_mlp_original', 'trees', 'boosted_trees')
 
-def benchmark_methods(names=DEFAULT_METHODS, # method names from `METHODS`
+def benchmark_methods(names=DEFAULT_METHODS, # method names from METHODS
                       embedders=('local',), # embedder names; one set of embedding methods per embedder
                       params:dict|None=None, # method -> parameter overrides
                      ) -> dict: # label -> (classifier, feature key)
@@ -58,8 +58,8 @@ def _report_md(table:pd.DataFrame, n:int, n_splits:int, extra:str='') -> str:
             f"{table.to_markdown()}\n{extra}")
 
 def write_report(out, # report folder (replaced atomically)
-                 results:dict, # from `cross_validate`
-                 table:pd.DataFrame, # from `summary_table`
+                 results:dict, # from cross_validate
+                 table:pd.DataFrame, # from summary_table
                  n:int, n_splits:int, extra:dict|None=None):
     "Write report.md, results.json and per_topic_f1.png into `out`, atomically."
     import matplotlib; import matplotlib.pyplot as plt
@@ -89,7 +89,7 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   seed:int=42, # fold seed
                   out=None, # report folder, or None for no report
                   params:dict|None=None, # method -> parameter overrides
-                  embedder_kwargs:dict|None=None, # passed to `get_embedder`
+                  embedder_kwargs:dict|None=None, # passed to get_embedder
                   speed:bool=False, # also measure embedding throughput and the networks' training speed-up
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
@@ -109,7 +109,7 @@ class LoopedOVR(BaseEstimator):
                  lr:float=3e-4, # Adam learning rate, one Adam per network
                  epochs:int=100, # passes over the data
                  batch_size:int=16, # tweets per step
-                 seed:int=0, # seeds initialisation and shuffling (same batches as `OneVsRestMLP` with the same seed)
+                 seed:int=0, # seeds initialisation and shuffling (same batches as OneVsRestMLP with the same seed)
                  device:str|None=None, # None: cuda when available
                 ): store_attr()
 
@@ -125,7 +125,7 @@ class LoopedOVR(BaseEstimator):
 @patch
 def fit(self:LoopedOVR, X, # (n, d) features
         Y, # (n, 19) 0/1 labels
-        init:OVRHeads|None=None, # starting weights to copy (to compare with `OneVsRestMLP`); None: nn.Linear's own
+        init:OVRHeads|None=None, # starting weights to copy (to compare with OneVsRestMLP); None: nn.Linear's own
        ) -> LoopedOVR:
     "Train the 19 networks one after the other within each batch, as the original did."
     dev = pick_device(self.device)
@@ -174,7 +174,7 @@ def speed_ratio(X, Y, # training data
 # %% ../nbs/08_benchmark.ipynb #efbc3268
 def embed_throughput(texts:list, # texts to embed
                      repeats:int=2, # timed runs of each, alternating
-                    ) -> dict: # tweets/s for `LocalEmbedder` and for direct `encode`, and their ratio
+                    ) -> dict: # tweets/s for LocalEmbedder and for direct encode, and their ratio
     "Tweets per second of `LocalEmbedder` (no cache) against `SentenceTransformer.encode` directly."
     e = LocalEmbedder(cache_dir=False, show_progress=False); e.embed(texts[:8])   # load + warm up
     def ours(): e.embed(texts)

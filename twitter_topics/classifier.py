@@ -174,7 +174,7 @@ def _read_arrays(f:Path) -> dict:
     try: return load_file(str(f))
     except (SafetensorError, OSError, ValueError) as e: raise ValueError(f"{f}: damaged weights ({e})") from None
 
-def read_state(path, # folder written by `save_state`
+def read_state(path, # folder written by save_state
                kind:str, # the class name expected
               ) -> tuple: # (meta dict, arrays dict)
     "What `save_state` wrote, checked: one-line `ValueError` naming the folder and the problem."
@@ -195,7 +195,7 @@ def save(self:TopicClassifier, path, # folder to write (created; replaces only a
     return save_state(path, type(self).__name__, dict(params=params) | meta, arrays, getattr(self, '_write_extra', None))
 
 @patch(cls_method=True)
-def load(cls:TopicClassifier, path, # folder written by `save`
+def load(cls:TopicClassifier, path, # folder written by save
           **overrides, # parameters to change (e.g. device, base_url)
          ):
     "A fitted classifier read back from `path`; loading reads data only."
@@ -246,7 +246,7 @@ METHODS = {
 
 # %% ../nbs/01a_classifier.ipynb #edc0a9ea
 def register(name:str, # the method's name on the command line
-             cls:type, # a `TopicClassifier` subclass
+             cls:type, # a TopicClassifier subclass
              input:str='embeddings', # 'embeddings' or 'texts'
              **defaults, # default parameters for this name
             ) -> type:
@@ -255,14 +255,14 @@ def register(name:str, # the method's name on the command line
     METHODS[name] = Method(cls.__module__, cls.__qualname__, input, defaults)
     return cls
 
-def method_class(method:str, # a name from `METHODS`
+def method_class(method:str, # a name from METHODS
                 ) -> type:
     "The class behind `method`, imported on first use."
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
     m = METHODS[method]
     return getattr(importlib.import_module(m.module), m.name)
 
-def make_classifier(method:str, # a name from `METHODS`
+def make_classifier(method:str, # a name from METHODS
                     **params, # overrides of the method's parameters
                    ):
     "A fresh, unfitted classifier for `method`."

@@ -22,7 +22,7 @@ __all__ = ['LLM_PARAM', 'read_input', 'prediction_records', 'cmd_train', 'cmd_pr
 
 # %% ../nbs/10_cli.ipynb #1119a53d
 def read_input(src:str, # path, or '-' for standard input
-              ) -> pd.DataFrame: # `text` (and `id`)
+              ) -> pd.DataFrame: # text (and id)
     "Tweets to classify from a file or stdin."
     if src != '-': return load_texts(src)
     raw = sys.stdin.read()
@@ -34,7 +34,7 @@ def read_input(src:str, # path, or '-' for standard input
         except ValueError as e: raise ValueError(str(e).replace(str(p), '<stdin>')) from None
 
 # %% ../nbs/10_cli.ipynb #65dd8dd9
-def prediction_records(df:pd.DataFrame, # `text` (and `id`) as read
+def prediction_records(df:pd.DataFrame, # text (and id) as read
                        pred:np.ndarray, # (n, 19) 0/1
                        proba:np.ndarray|None=None, # (n, 19) probabilities, if any
                       ) -> list: # dicts ready for JSON

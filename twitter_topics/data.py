@@ -6,6 +6,7 @@
 from __future__ import annotations
 import ast, json, os, re, shutil, tempfile, warnings
 from pathlib import Path
+from importlib.resources import files
 from collections.abc import Iterable
 import numpy as np, pandas as pd
 from sklearn.preprocessing import MultiLabelBinarizer
@@ -35,7 +36,7 @@ def _key(name:str) -> str: return re.sub(r'[^a-z&]', '', name.lower().replace(' 
 _LOOKUP = {_key(k): k for k in TOPICS} | {_key(v): k for k, v in DISPLAY_NAMES.items()}
 
 def canonical_topic(name:str, # a topic as canonical name, display name, or either in other casing
-                   ) -> str: # the canonical name from `TOPICS`
+                   ) -> str: # the canonical name from TOPICS
     "The canonical `TOPICS` name for `name`; `ValueError` if it is not one of the 19 topics."
     if isinstance(name, str) and (k := _LOOKUP.get(_key(name))): return k
     raise ValueError(f"unknown topic {name!r}: expected one of the 19 TweetTopic topics, e.g. {TOPICS[6]!r} or {DISPLAY_NAMES[TOPICS[6]]!r}")
@@ -44,16 +45,16 @@ def canonical_topic(name:str, # a topic as canonical name, display name, or eith
 _MLB = MultiLabelBinarizer(classes=TOPICS).fit([TOPICS])
 
 def encode_topics(topic_lists:Iterable, # one list of topic names per tweet
-                 ) -> np.ndarray: # (n, 19) 0/1 matrix over `TOPICS`
+                 ) -> np.ndarray: # (n, 19) 0/1 matrix over TOPICS
     "Multi-hot encode lists of topic names (canonical or display) over `TOPICS`."
     return _MLB.transform([[canonical_topic(t) for t in ts] for ts in topic_lists]).astype(np.int64)
 
 def multi_hot(topics:list, # topic names, canonical or display
-             ) -> np.ndarray: # 0/1 vector over `TOPICS`
+             ) -> np.ndarray: # 0/1 vector over TOPICS
     "Encode one tweet's topics as a 0/1 vector over `TOPICS`."
     return encode_topics([topics])[0]
 
-def decode_topics(Y, # (n, 19) 0/1 matrix over `TOPICS`
+def decode_topics(Y, # (n, 19) 0/1 matrix over TOPICS
                  ) -> list: # one list of canonical names per row
     "Turn a 0/1 matrix back into lists of canonical topic names."
     return [list(ts) for ts in _MLB.inverse_transform(np.asarray(Y).astype(int))]
@@ -173,7 +174,7 @@ def _report(src:str, index_name:str, probs:dict, on_error:str):
 # %% ../nbs/00_data.ipynb #597bf986
 def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
                 on_error:str='raise', # 'raise' on bad rows, or 'drop' them with a warning saying how many and why
-               ) -> pd.DataFrame: # `text`, `topics` (canonical names), plus `id`/`date` when present
+               ) -> pd.DataFrame: # text, topics (canonical names), plus id/date when present
     "Load labelled tweets from any supported format into `text` + `topics` columns."
     if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
     name = 'DataFrame' if isinstance(src, pd.DataFrame) else str(src)
@@ -190,13 +191,13 @@ def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
     return out
 
 # %% ../nbs/00_data.ipynb #69644e16
-def bundled_data_path(name:str='xtopic_en_800.jsonl', # file under `data/raw/`
+def bundled_data_path(name:str='xtopic_en_800.jsonl', # file under data/raw/
                      ) -> Path:
-    "Path of a file in the project's `data/raw/` folder (X-Topic English, MIT licence)."
-    here = [Path(f).resolve().parent.parent] if (f := globals().get('__file__')) else []
-    for base in (Path.cwd(), *Path.cwd().parents, *here):
-        if (p := base/'data'/'raw'/name).exists(): return p
-    raise ValueError(f"data/raw/{name} not found: run from the twitter_topics repository (it ships the bundled data)")
+    "Path of a bundled data file (X-Topic English, MIT licence): in the installed package, else in the repository."
+    pkg = Path(str(files('twitter_topics')))
+    for p in (pkg/'bundled'/'raw'/name, pkg.parent/'data'/'raw'/name):
+        if p.is_file(): return p
+    raise ValueError(f"bundled data file {name!r} not found in {pkg/'bundled'/'raw'} or {pkg.parent/'data'/'raw'}")
 
 # %% ../nbs/00_data.ipynb #d5bf9615
 def _read_txt(path:Path) -> pd.DataFrame:
@@ -204,8 +205,8 @@ def _read_txt(path:Path) -> pd.DataFrame:
     lines = [(i, l.rstrip('\n')) for i, l in enumerate(open(path, encoding='utf-8'), 1) if l.strip()]
     return pd.DataFrame({'text': [l for _, l in lines]}, index=pd.Index([i for i, _ in lines], name='line'))
 
-def load_texts(src, # path (.jsonl, .csv, .parquet, .pkl, .txt) or a DataFrame with a `text` column
-              ) -> pd.DataFrame: # `text` (and `id` when present), input order
+def load_texts(src, # path (.jsonl, .csv, .parquet, .pkl, .txt) or a DataFrame with a text column
+              ) -> pd.DataFrame: # text (and id when present), input order
     "Load tweets to classify: text (and id) only; label columns are ignored."
     name = 'DataFrame' if isinstance(src, pd.DataFrame) else str(src)
     if isinstance(src, pd.DataFrame): df = src
@@ -216,9 +217,9 @@ def load_texts(src, # path (.jsonl, .csv, .parquet, .pkl, .txt) or a DataFrame w
     return df[[c for c in ('text', 'id') if c in df.columns]].reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #efa1aee4
-def load_hub(path:str='cardiffnlp/tweet_topic_multi', # dataset on the Hugging Face hub, or a `datasets` builder such as 'json'
+def load_hub(path:str='cardiffnlp/tweet_topic_multi', # dataset on the Hugging Face hub, or a datasets builder such as 'json'
              split:str='train_all', # split name, e.g. 'train_all', 'validation_2021', 'test_2021'
-             **kwargs, # passed to `datasets.load_dataset` (e.g. `data_files`)
+             **kwargs, # passed to datasets.load_dataset (e.g. data_files)
             ) -> pd.DataFrame:
     "Load a TweetTopic-format dataset with `datasets.load_dataset` (needs `pip install datasets`)."
     try: from datasets import load_dataset
@@ -238,7 +239,7 @@ def normalize_tweet(text:str, # raw tweet text
     return _USER.sub(lambda m: f"{{@{v[m[1].lower()]}@}}" if m[1].lower() in v else '{{USERNAME}}', text)
 
 # %% ../nbs/00_data.ipynb #cfcbccef
-def model_inputs(df:pd.DataFrame, # frame from `load_tweets`
+def model_inputs(df:pd.DataFrame, # frame from load_tweets
                  normalize:bool=True, # mask usernames and URLs as TweetTopic does
                 ) -> tuple: # (list of texts, (n, 19) label matrix)
     "Texts (normalised) and multi-hot labels for a model; `id`, `date` and anything else are left out."
@@ -264,7 +265,7 @@ def _rows(groups:np.ndarray, gidx) -> np.ndarray:
     return np.flatnonzero(np.isin(groups, gidx))
 
 # %% ../nbs/00_data.ipynb #7268b50a
-def kfold_indices(df:pd.DataFrame, # frame from `load_tweets`
+def kfold_indices(df:pd.DataFrame, # frame from load_tweets
                   n_splits:int=5, # number of folds
                   seed:int=42, # random seed; same seed, same folds
                  ) -> list: # [(train_idx, test_idx), ...] row positions
@@ -282,7 +283,7 @@ def _shuffle_split(groups, G, size, seed, keep=None):
     a, b = next(ss.split(np.zeros(len(keep)), G[keep]))
     return keep[a], keep[b]
 
-def split_indices(df:pd.DataFrame, # frame from `load_tweets`
+def split_indices(df:pd.DataFrame, # frame from load_tweets
                   valid:float=0.1, # fraction for validation (threshold tuning, early stopping)
                   test:float=0.2, # fraction for the final test
                   seed:int=42, # random seed
@@ -299,7 +300,7 @@ import matplotlib.pyplot as plt, seaborn as sns
 
 def _short(t:str) -> str: return DISPLAY_NAMES[t]
 
-def plot_topic_counts(df:pd.DataFrame, # frame from `load_tweets`
+def plot_topic_counts(df:pd.DataFrame, # frame from load_tweets
                       ax=None): # matplotlib axes to draw on
     "Bar chart of tweets per topic, most frequent first."
     counts = pd.Series(encode_topics(df['topics']).sum(0), index=[_short(t) for t in TOPICS]).sort_values(ascending=False)
@@ -309,7 +310,7 @@ def plot_topic_counts(df:pd.DataFrame, # frame from `load_tweets`
     return ax
 
 # %% ../nbs/00_data.ipynb #3e90f5e1
-def plot_topics_per_tweet(df:pd.DataFrame, # frame from `load_tweets`
+def plot_topics_per_tweet(df:pd.DataFrame, # frame from load_tweets
                           ax=None): # matplotlib axes to draw on
     "Histogram of the number of topics per tweet."
     ax = ax or plt.subplots(figsize=(5, 3))[1]
@@ -317,7 +318,7 @@ def plot_topics_per_tweet(df:pd.DataFrame, # frame from `load_tweets`
     ax.set(title='Topics per tweet', xlabel='topics', ylabel='tweets')
     return ax
 
-def plot_topics_per_tweet_by_topic(df:pd.DataFrame, # frame from `load_tweets`
+def plot_topics_per_tweet_by_topic(df:pd.DataFrame, # frame from load_tweets
                                    ax=None): # matplotlib axes to draw on
     "Mean number of topics of the tweets carrying each topic."
     Y = encode_topics(df['topics']); n = Y.sum(1)
@@ -328,14 +329,14 @@ def plot_topics_per_tweet_by_topic(df:pd.DataFrame, # frame from `load_tweets`
     return ax
 
 # %% ../nbs/00_data.ipynb #c29139ad
-def cooccurrence(df:pd.DataFrame, # frame from `load_tweets`
+def cooccurrence(df:pd.DataFrame, # frame from load_tweets
                 ) -> pd.DataFrame: # 19x19 counts; diagonal = tweets per topic
     "How many tweets carry each pair of topics."
     Y = encode_topics(df['topics'])
     names = [_short(t) for t in TOPICS]
     return pd.DataFrame(Y.T @ Y, index=names, columns=names)
 
-def plot_cooccurrence(df:pd.DataFrame, # frame from `load_tweets`
+def plot_cooccurrence(df:pd.DataFrame, # frame from load_tweets
                       ax=None): # matplotlib axes to draw on
     "Heatmap of topic co-occurrence, normalised by the row topic's count."
     C = cooccurrence(df); P = C.div(np.maximum(np.diag(C), 1), axis=0)

@@ -74,7 +74,7 @@ class LocalEmbedder(Embedder):
     def __init__(self, model:str|None=None, # folder of a sentence-transformers model; None: all-MiniLM-L6-v2
                  batch_size:int=64, # texts per forward pass
                  device:str|None=None, # 'cpu', 'cuda', ...; None: GPU when present
-                 cache_dir=None, # cache folder; None: `default_cache_dir()`; False: no cache
+                 cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
                  normalize:bool=True, # L2-normalise the vectors
                  chunk_size:int=1024, # texts encoded (and cached) together
                  show_progress:bool=True, # progress bar
@@ -135,7 +135,7 @@ def pack_requests(counts:list, # token count per text
 class OpenAIEmbedder(Embedder):
     "Embed with an OpenAI embedding model, or any OpenAI-compatible server, through the `openai` SDK."
     def __init__(self, model:str='text-embedding-ada-002', # embedding model
-                 cache_dir=None, # cache folder; None: `default_cache_dir()`; False: no cache
+                 cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
                  batch_size:int=MAX_INPUTS, # most inputs per request (the API allows 2048)
                  base_url:str|None=None, # OpenAI-compatible server; None: $OPENAI_BASE_URL or OpenAI
                  api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never stored on disk

@@ -36,7 +36,7 @@ def _per_topic(y_true, y_pred, topics) -> dict:
 def evaluate(y_true, # (n, 19) true 0/1 labels
              y_pred, # (n, 19) predicted 0/1 labels
              topics:list=TOPICS, # column names
-            ) -> dict: # averaged metrics, kind/harsh accuracy, `per_topic`
+            ) -> dict: # averaged metrics, kind/harsh accuracy, per_topic
     "All the project's metrics for multi-label predictions."
     y_true, y_pred = check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics))
     if y_true.shape != y_pred.shape: raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
@@ -47,7 +47,7 @@ def evaluate(y_true, # (n, 19) true 0/1 labels
                 per_topic=_per_topic(y_true, y_pred, topics))
 
 # %% ../nbs/06_eval.ipynb #3bad9ec5
-def report(metrics:dict, # result of `evaluate`
+def report(metrics:dict, # result of evaluate
            digits:int=3, # rounding
           ) -> pd.DataFrame: # per-topic rows, then micro/macro/weighted/samples rows
     "Per-topic and averaged precision, recall, F1 and support as one table."
@@ -65,10 +65,10 @@ def _mean_std(results:list, key:str) -> tuple:
     vals = np.array([r[key] for r in results], float)
     return vals.mean(), vals.std(ddof=0)
 
-def compare(results:dict, # model name -> `evaluate` result, or a list of them (folds)
+def compare(results:dict, # model name -> evaluate result, or a list of them (folds)
             keys:tuple=SUMMARY, # which metrics to show
             digits:int=3, # rounding
-           ) -> pd.DataFrame: # one row per model; `*_std` columns when folds are given
+           ) -> pd.DataFrame: # one row per model; *_std columns when folds are given
     "Side-by-side table of models, best macro-F1 first."
     rows = {}
     for name, res in results.items():
@@ -86,14 +86,14 @@ def _topic_f1(res) -> np.ndarray:
     res = res if isinstance(res, (list, tuple)) else [res]
     return np.mean([[r['per_topic'][t]['f1'] for t in TOPICS] for r in res], 0)
 
-def topic_f1_table(results:dict, # model name -> `evaluate` result, or a list of them (folds)
+def topic_f1_table(results:dict, # model name -> evaluate result, or a list of them (folds)
                   ) -> pd.DataFrame: # long form: topic, model, F1 (mean over folds), support
     "Per-topic F1 of each model, ready for plotting or a table."
     first = next(iter(results.values())); first = first[0] if isinstance(first, (list, tuple)) else first
     return pd.DataFrame([dict(topic=DISPLAY_NAMES[t], model=name, F1=f, support=first['per_topic'][t]['support'])
                          for name, res in results.items() for t, f in zip(TOPICS, _topic_f1(res))])
 
-def plot_topic_f1(results:dict, # model name -> `evaluate` result, or a list of them (folds)
+def plot_topic_f1(results:dict, # model name -> evaluate result, or a list of them (folds)
                   ax=None): # matplotlib axes to draw on
     "Grouped horizontal bars of per-topic F1, one colour per model, frequent topics on top."
     t = topic_f1_table(results).sort_values('support', ascending=False, kind='stable')
@@ -127,13 +127,13 @@ def _fit_score(clf, Xtr, Ytr, Xte, Yte) -> tuple:
 def _take(X, idx): return [X[i] for i in idx] if isinstance(X, list) else X[idx]
 
 # %% ../nbs/06_eval.ipynb #6e02205d
-def cross_validate(df:pd.DataFrame, # tweets from `load_tweets` (for the labels and the folds)
+def cross_validate(df:pd.DataFrame, # tweets from load_tweets (for the labels and the folds)
                    methods:dict, # name -> (unfitted classifier, feature key)
                    features:dict, # feature key -> matrix or list of texts over all tweets
                    n_splits:int=5, # folds
                    seed:int=42, # fold seed
                    progress:bool=True, # print a line per fold and method
-                  ) -> dict: # name -> list of per-fold `evaluate` results (plus fit/predict seconds)
+                  ) -> dict: # name -> list of per-fold evaluate results (plus fit/predict seconds)
     "K-fold cross-validation of several methods on the same multi-label stratified folds."
     Y, out = encode_topics(df['topics']), {k: [] for k in methods}
     for f, (tr, te) in enumerate(kfold_indices(df, n_splits, seed)):

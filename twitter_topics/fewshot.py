@@ -79,7 +79,7 @@ class FewShotClassifier(KeyedEstimator, TopicClassifier):
                  api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never stored or saved
                  structured='auto', # ask for the JSON schema: True, False, or 'auto' (fall back when the server refuses it)
                  max_workers:int=4, # requests in flight at once
-                 cache_dir=None, # cache folder for answers and embeddings; None: `default_cache_dir()`; False: none
+                 cache_dir=None, # cache folder for answers and embeddings; None: default_cache_dir(); False: none
                  max_cost:float|None=None, # refuse a run estimated above this many US$
                  temperature:float|None=0.0, # sampling temperature
                  seed:int=0, # seeds the example draw, and is sent to the API

@@ -50,7 +50,7 @@ def length_batches(lengths, # tokens per text
                    batch_size:int, # texts per batch
                    rng:np.random.Generator, # source of the shuffles
                    window:int=8, # batches sorted together
-                  ) -> list: # arrays of indices into `lengths`
+                  ) -> list: # arrays of indices into lengths
     "Shuffled batches of indices whose texts have similar lengths (less padding)."
     lengths = np.asarray(lengths); perm, size = rng.permutation(len(lengths)), batch_size * window
     out = []

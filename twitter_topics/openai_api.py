@@ -213,13 +213,13 @@ class ChatRunner:
                  api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never stored
                  structured='auto', # True: always ask for the JSON schema; False: never; 'auto': ask, fall back on a 400
                  max_workers:int=4, # requests in flight at once
-                 cache_dir=None, # cache folder; None: `default_cache_dir()`; False: no cache
+                 cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
                  max_cost:float|None=None, # refuse a run estimated above this many US$
                  temperature:float|None=0.0, # sampling temperature; None: the server's default
                  seed:int|None=0, # sent to the API for (best-effort) reproducible answers; None: not sent
                  max_tokens:int|None=200, # most tokens per answer; None: not sent
                  max_retries:int=5, # SDK retries on 429 / 5xx / connection errors
-                 price_per_1m:tuple|None=None, # (input, output) US$ per 1M tokens; None: `chat_price(model)`
+                 price_per_1m:tuple|None=None, # (input, output) US$ per 1M tokens; None: chat_price(model)
                  show_progress:bool=True, # progress bar
                  what:str='chat', # what the run is, for messages
                 ):

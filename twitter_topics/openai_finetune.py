@@ -135,13 +135,13 @@ def validate_training_file(path, # a chat fine-tuning .jsonl
                 cost=None if price is None else billed * price / 1e6, topic_counts={t: topics[t] for t in TOPICS})
 
 # %% ../nbs/04b_openai_finetune.ipynb #a45d9b18
-def upload(client, # an `openai.OpenAI` client
+def upload(client, # an openai.OpenAI client
            path, # the .jsonl to upload
           ) -> str: # the file id
     "Upload a training or validation file for fine-tuning."
     with open(path, 'rb') as f: return client.files.create(file=(Path(path).name, f.read()), purpose='fine-tune').id
 
-def create_job(client, # an `openai.OpenAI` client
+def create_job(client, # an openai.OpenAI client
                training_file:str, # id of the uploaded training file
                model:str='gpt-4o-mini-2024-07-18', # base model
                validation_file:str|None=None, # id of the uploaded validation file
@@ -179,7 +179,7 @@ def _job_error(job) -> FineTuneError:
     why = f": {job.error.message} ({job.error.code})" if job.error and job.error.message else ''
     return FineTuneError(f"fine-tuning job {job.id} {job.status}{why}")
 
-def follow_job(client, # an `openai.OpenAI` client
+def follow_job(client, # an openai.OpenAI client
                job_id:str, # the job to follow
                poll_seconds:float=30, # wait between polls
                show_progress:bool=True, # progress bar
@@ -210,10 +210,10 @@ class OpenAIFineTunedClassifier(KeyedEstimator, TopicClassifier):
                  max_cost:float|None=None, # refuse a training or prediction run estimated above this many US$
                  valid_size:float=0.1, # share held out as the validation file (0: none)
                  seed:int=0, # seed of the validation split and the job
-                 work_dir=None, # where fit keeps files and job state; None: `default_cache_dir()/'openai_finetune'`
+                 work_dir=None, # where fit keeps files and job state; None: default_cache_dir()/'openai_finetune'
                  structured='auto', # ask for the JSON schema when predicting: True, False or 'auto'
                  max_workers:int=4, # prediction requests in flight at once
-                 cache_dir=None, # answer cache; None: `default_cache_dir()`; False: none
+                 cache_dir=None, # answer cache; None: default_cache_dir(); False: none
                  temperature:float|None=0.0, # sampling temperature when predicting
                  max_tokens:int|None=200, # most tokens per answer
                  max_retries:int=5, # SDK retries on 429 / 5xx
@@ -271,7 +271,7 @@ def _start(self:OpenAIFineTunedClassifier, d:Path, st:dict, rep:dict):
     _save_state(d, st)
 
 @patch
-def follow(self:OpenAIFineTunedClassifier, job_id:str, # a fine-tuning job, e.g. from `create_job` or a previous run
+def follow(self:OpenAIFineTunedClassifier, job_id:str, # a fine-tuning job, e.g. from create_job or a previous run
           ) -> OpenAIFineTunedClassifier:
     "Follow `job_id` to its end and classify with its model from then on."
     job = follow_job(self._client(), job_id, self.poll_seconds, self.show_progress)

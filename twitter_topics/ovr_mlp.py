@@ -40,12 +40,12 @@ class OneVsRestMLP(TopicClassifier):
     "One small network per topic (input → `hidden_dim` → ReLU → 1 → sigmoid), all trained together as one batched module."
     def __init__(self, hidden_dim:int=16, # hidden units per topic's network
                  lr:float=3e-4, # Adam learning rate
-                 epochs:int=100, # passes over the training data (exactly this many unless `early_stopping`)
+                 epochs:int=100, # passes over the training data (exactly this many unless early_stopping)
                  batch_size:int=16, # tweets per optimiser step
                  balance:bool=True, # weight each topic's positives by n_neg/n_pos in its loss
                  tune_thresholds:bool=False, # tune per-topic thresholds for F1 on a held-out split (else 0.5)
                  valid_size:float=0.1, # share held out (stratified) when tuning thresholds or early stopping
-                 early_stopping:bool=False, # stop when the held-out loss has not improved for `patience` epochs
+                 early_stopping:bool=False, # stop when the held-out loss has not improved for patience epochs
                  patience:int=10, # epochs without improvement before stopping
                  refit:bool=True, # after tuning / early stopping, retrain on all the data
                  min_topics:int=1, # give every tweet at least this many topics (best margin first); 0: none

@@ -19,12 +19,12 @@ __all__ = ['PIPELINE_JSON', 'TopicPipeline']
 # %% ../nbs/07_pipeline.ipynb #4f4fc6b9
 class TopicPipeline:
     "Normalise → embed (embedding methods) → classify, over the 19 topics."
-    def __init__(self, method:str='logreg', # a name from `METHODS`
+    def __init__(self, method:str='logreg', # a name from METHODS
                  embedder:str='local', # 'local', 'local:PATH', 'openai:MODEL', or several joined by '+' (embedding methods)
                  normalize:bool=True, # mask usernames and URLs as TweetTopic does
                  params:dict|None=None, # classifier parameters
                  classifier=None, # an already-built classifier (overrides method/params)
-                 embedder_kwargs:dict|None=None, # passed to `get_embedder` (cache_dir, base_url, ...)
+                 embedder_kwargs:dict|None=None, # passed to get_embedder (cache_dir, base_url, ...)
                 ):
         store_attr(); self.params = params or {}; self.embedder_kwargs = embedder_kwargs or {}
         self.classifier = classifier if classifier is not None else make_classifier(method, **self.params)
@@ -94,9 +94,9 @@ def _pipeline_meta(path:Path) -> dict:
     return meta
 
 @patch(cls_method=True)
-def load(cls:TopicPipeline, path, # folder written by `save`
+def load(cls:TopicPipeline, path, # folder written by save
          classifier_kwargs:dict|None=None, # overrides for the classifier (e.g. device, base_url)
-         **embedder_kwargs, # passed to `get_embedder` (cache_dir, base_url, ...)
+         **embedder_kwargs, # passed to get_embedder (cache_dir, base_url, ...)
         ) -> TopicPipeline:
     "Load a pipeline saved with `save`; every problem is one line naming the folder."
     path = Path(path); meta = _pipeline_meta(path)

@@ -81,7 +81,7 @@ def require(body:dict|None, # the request's JSON
 # %% ../nbs/00c_testing.ipynb #d5e852c4
 class FakeOpenAI:
     "A local OpenAI-compatible HTTP server for tests; use as a context manager."
-    def __init__(self, chat_handler=None, # function from the request JSON to the assistant's text; `keyword_answer` if None
+    def __init__(self, chat_handler=None, # function from the request JSON to the assistant's text; keyword_answer if None
                  host:str='127.0.0.1', # interface to bind
                  port:int=0, # 0: a free port
                 ):
@@ -219,7 +219,7 @@ def _take_failure(self:FakeOpenAI, path:str) -> APIError|None:
 
 # %% ../nbs/00c_testing.ipynb #8f7afed1
 @patch
-def stop_after(self:FakeOpenAI, n:int, # successful answers to `path` before the outage
+def stop_after(self:FakeOpenAI, n:int, # successful answers to path before the outage
                path:str|None=None, # fnmatch pattern counted; None: any path
                status:int|None=None, # answer with this status (e.g. 503); None: hang up without answering
               ) -> FakeOpenAI:
@@ -278,8 +278,8 @@ def _words(text) -> list:
 
 # %% ../nbs/00c_testing.ipynb #c6a5ec14
 def fake_embedding(text:str|list, # a text, or a list of token ids
-                   model:str='text-embedding-3-small', # one of `EMBEDDING_DIMS`
-                   dimensions:int|None=None, # keep only the first `dimensions` components (then renormalise)
+                   model:str='text-embedding-3-small', # one of EMBEDDING_DIMS
+                   dimensions:int|None=None, # keep only the first dimensions components (then renormalise)
                   ) -> np.ndarray: # unit-norm float32 vector
     "The deterministic embedding that `FakeOpenAI` answers for `text`."
     full = EMBEDDING_DIMS[model]
