@@ -4,47 +4,21 @@
 
 # %% ../nbs/10_cli.ipynb #0fc77049
 from __future__ import annotations
-import argparse, io, json, os, sys, tempfile
-from contextlib import redirect_stdout, redirect_stderr
+import argparse, io, json, os, sys, tempfile, warnings
+from contextlib import redirect_stdout, redirect_stderr, contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import TOPICS, load_tweets, load_texts, encode_topics, decode_topics, bundled_data_path, normalize_tweet
-from .files import atomic_write_text
+from .data import load_tweets, encode_topics, normalize_tweet
 from .embed import get_embedder
+from .files import check_replaceable
 from .evaluation import evaluate, report
 from .classifier import METHODS
 from .pipeline import TopicPipeline
+from .predict import stream_predict, iter_chunks, output_file
 from .benchmark import DEFAULT_METHODS, run_benchmark
 
 # %% auto #0
-__all__ = ['LLM_PARAM', 'read_input', 'prediction_records', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed',
-           'cmd_benchmark', 'parser', 'main', 'run']
-
-# %% ../nbs/10_cli.ipynb #1119a53d
-def read_input(src:str, # path, or '-' for standard input
-              ) -> pd.DataFrame: # text (and id)
-    "Tweets to classify from a file or stdin."
-    if src != '-': return load_texts(src)
-    raw = sys.stdin.read()
-    first = next((l for l in raw.splitlines() if l.strip()), '')
-    suffix = '.jsonl' if first.lstrip().startswith('{') else '.txt'
-    with tempfile.TemporaryDirectory() as d:
-        p = Path(d)/f'stdin{suffix}'; p.write_text(raw, encoding='utf-8')
-        try: return load_texts(p)
-        except ValueError as e: raise ValueError(str(e).replace(str(p), '<stdin>')) from None
-
-# %% ../nbs/10_cli.ipynb #65dd8dd9
-def prediction_records(df:pd.DataFrame, # text (and id) as read
-                       pred:np.ndarray, # (n, 19) 0/1
-                       proba:np.ndarray|None=None, # (n, 19) probabilities, if any
-                      ) -> list: # dicts ready for JSON
-    "The `predict` output rows."
-    out = []
-    for i, (text, topics) in enumerate(zip(df['text'], decode_topics(pred))):
-        rec = ({'id': df['id'].iloc[i].item() if hasattr(df['id'].iloc[i], 'item') else df['id'].iloc[i]} if 'id' in df else {}) | {'text': text, 'topics': topics}
-        if proba is not None: rec['scores'] = {t: round(float(p), 4) for t, p in zip(TOPICS, proba[i])}
-        out.append(rec)
-    return out
+__all__ = ['LLM_PARAM', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_benchmark', 'parser', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # what --llm sets, per method
@@ -60,40 +34,70 @@ def _params(args) -> dict:
     if getattr(args, 'llm', None) and args.method in LLM_PARAM: out[LLM_PARAM[args.method]] = args.llm
     return out
 
+def _cache(args, default:bool) -> dict:
+    "Embedder settings for --cache / --no-cache (None: the command's default)."
+    on = default if getattr(args, 'cache', None) is None else args.cache
+    return {} if on else {'cache_dir': False}
+
 def cmd_train(args):
     "Train a pipeline on labelled tweets and save it to a folder."
-    df = load_tweets(args.data)
-    pipe = TopicPipeline(args.method, args.embedder, params=_params(args))
+    check_replaceable(args.out)                      # refuse before spending the training time
+    df = load_tweets(args.data, on_error=args.on_error)
+    pipe = TopicPipeline(args.method, args.embedder, params=_params(args), embedder_kwargs=_cache(args, True))
     pipe.fit(df['text'].tolist(), encode_topics(df['topics']))
     pipe.save(args.out)
     print(f"trained {args.method} on {len(df)} tweets -> {args.out}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #ceaf4568
 def cmd_predict(args):
-    "Classify tweets with a saved pipeline; JSON lines to --out or stdout."
-    pipe = TopicPipeline.load(args.model)
-    df = read_input(args.input)
-    texts = df['text'].tolist()
-    proba, pred = pipe.predict_scores(texts)
-    lines = ''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in prediction_records(df, pred, proba))
-    if args.out: atomic_write_text(args.out, lines)
-    else: sys.stdout.write(lines)
+    "Classify tweets with a saved pipeline: JSON lines to --out or stdout, chunk by chunk (or with Ray over many files)."
+    if args.engine == 'ray': return _predict_ray(args)
+    if len(args.input) != 1: raise ValueError(f"the local engine reads one INPUT, got {len(args.input)}; use --engine ray for several")
+    if args.out and Path(args.out).resolve() == Path(args.input[0]).resolve(): raise ValueError(f"{args.out}: is the input; give another --out")
+    pipe = TopicPipeline.load(args.model, **_cache(args, False))
+    n = stream_predict(pipe, args.input[0], args.out, args.chunk_rows, args.on_error)
+    print(f"{n} tweets classified -> {args.out or 'stdout'}", file=sys.stderr)
 
 def cmd_evaluate(args):
     "Score a saved pipeline on labelled tweets."
-    pipe, df = TopicPipeline.load(args.model), load_tweets(args.data)
+    pipe, df = TopicPipeline.load(args.model, **_cache(args, True)), load_tweets(args.data, on_error=args.on_error)
     m = evaluate(encode_topics(df['topics']), pipe.predict(df['text'].tolist()))
     if args.json: print(json.dumps(m, indent=1))
     else:
         print(f"{len(df)} tweets  macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}  kind acc {m['kind_accuracy']:.3f}  harsh acc {m['harsh_accuracy']:.3f}\n")
         print(report(m).to_string())
 
+# %% ../nbs/10_cli.ipynb #708aa105
+def _ray_args(p):
+    "The Ray engine's options of `predict`."
+    g = p.add_argument_group('distributed prediction (Ray Data)')
+    g.add_argument('--engine', choices=('local', 'ray'), default='local', help='local: stream on this machine (default); ray: Ray Data')
+    g.add_argument('--address', help='Ray cluster to join (default: $RAY_ADDRESS, else a local Ray instance)')
+    g.add_argument('--actors', type=int, default=2, help='model replicas, each loading the pipeline once (default 2)')
+    g.add_argument('--batch-size', type=int, default=4096, help='tweets per actor call (default 4096)')
+    g.add_argument('--format', choices=('json', 'parquet'), default='json', help='output files: JSON lines (default) or parquet')
+
+def _predict_ray(args):
+    "`predict --engine ray`: records to part files in the --out folder."
+    from twitter_topics.distributed import ray_predict
+    if not args.out: raise ValueError("--engine ray writes a folder of part files: give --out OUTDIR")
+    n = ray_predict(args.model, args.input, args.out, args.address, args.actors, args.batch_size, args.format, embedder_kwargs=_cache(args, False))
+    print(f"{n} tweets classified -> {args.out}", file=sys.stderr)
+
 # %% ../nbs/10_cli.ipynb #69ffaa28
+def _npy_out(dest:Path):
+    "Refuse an --out that exists and is not a .npy file (a user's data must not be overwritten)."
+    if dest.is_dir(): raise ValueError(f"{dest}: is a directory; give a .npy file name")
+    if dest.exists() and dest.read_bytes()[:6] != b'\x93NUMPY': raise ValueError(f"{dest}: exists and is not a .npy file; refusing to replace it")
+
 def cmd_embed(args):
     "Embed the tweets of a file and save a float32 .npy matrix (rows in input order)."
-    df = load_texts(args.data)
-    X = get_embedder(args.embedder).embed([normalize_tweet(t) for t in df['text']] if args.normalize else df['text'].tolist())
-    dest = Path(args.out); dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = Path(args.out); _npy_out(dest)
+    emb, parts = get_embedder(args.embedder, **_cache(args, True)), []
+    for df in iter_chunks(args.data, on_error=args.on_error):
+        parts.append(emb.embed([normalize_tweet(t) for t in df['text']] if args.normalize else df['text'].tolist()))
+    X = np.concatenate(parts)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-')
     try:
         with os.fdopen(fd, 'wb') as f: np.save(f, X)
@@ -104,16 +108,18 @@ def cmd_embed(args):
 
 # %% ../nbs/10_cli.ipynb #2abba5f6
 def _embedders(args) -> tuple:
-    es = list(args.embedder or ['local'])
-    if not args.embedder and os.environ.get('OPENAI_API_KEY'): es.append('openai:text-embedding-ada-002')
+    es = list(args.embedders or ['local'])
+    if not args.embedders and os.environ.get('OPENAI_API_KEY'): es.append('openai:text-embedding-ada-002')
+    if not args.embedders and (p := os.environ.get('TWITTER_TOPICS_MPNET')): es += [f'local:{p}', f'local+local:{p}']
     return tuple(es)
 
 def cmd_benchmark(args):
     "Cross-validate methods, print the comparison table and write the report folder."
+    check_replaceable(args.out)
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
-    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, speed=args.speed)
+    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_cache(args, True), speed=args.speed)
     print('\n' + table.to_string())
     for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
@@ -127,49 +133,72 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('data', help='labelled tweets (.jsonl, .csv, .parquet, .pkl)')
     t.add_argument('--method', required=True, choices=list(METHODS), metavar='METHOD', help=f"one of: {', '.join(METHODS)}")
     t.add_argument('--out', required=True, help='model folder to write')
-    t.add_argument('--embedder', default='local', help="'local', 'local:PATH', 'openai' or 'openai:MODEL' (embedding methods)")
+    t.add_argument('--embedder', default='local', help="'local', 'local:PATH_OR_HUB_NAME', 'openai:MODEL', or several joined by '+' (embedding methods)")
     t.add_argument('--llm', help='chat model (fewshot) or base model (openai_finetune)')
     t.add_argument('--param', action='append', metavar='KEY=VALUE', help='classifier parameter, repeatable (e.g. epochs=200)')
-    t.set_defaults(func=cmd_train)
+    _common(t); t.set_defaults(func=cmd_train)
     pr = sub.add_parser('predict', help='classify tweets with a saved model')
-    pr.add_argument('model', help='model folder from train'); pr.add_argument('input', help="tweets (.jsonl, .csv, .parquet, .txt) or - for stdin")
-    pr.add_argument('--out', help='write JSON lines here instead of stdout'); pr.set_defaults(func=cmd_predict)
+    pr.add_argument('model', help='model folder from train'); pr.add_argument('input', nargs='+', help="tweets (.jsonl, .csv, .parquet, .txt) or - for stdin; several with --engine ray")
+    pr.add_argument('--out', help='JSON lines file (default: stdout); with --engine ray, an output folder')
+    pr.add_argument('--chunk-rows', type=int, default=10_000, help='tweets read and classified at a time (bounds memory)')
+    _ray_args(pr); _common(pr); pr.set_defaults(func=cmd_predict)
     return _more_commands(sub, p)
+
+def _common(p):
+    "Options every command that reads tweets shares."
+    p.add_argument('--on-error', choices=('raise', 'drop'), default='raise', help="stop at a bad input row (default), or drop bad rows with a warning")
+    p.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on, off for predict)')
 
 # %% ../nbs/10_cli.ipynb #af749788
 def _more_commands(sub, p):
     e = sub.add_parser('evaluate', help='score a saved model on labelled tweets')
     e.add_argument('model'); e.add_argument('data'); e.add_argument('--json', action='store_true', help='print all metrics as JSON')
-    e.set_defaults(func=cmd_evaluate)
+    _common(e); e.set_defaults(func=cmd_evaluate)
     m = sub.add_parser('embed', help='embed tweets and save a .npy matrix')
     m.add_argument('data'); m.add_argument('--embedder', default='local'); m.add_argument('--out', required=True)
     m.add_argument('--no-normalize', dest='normalize', action='store_false', help='embed the raw text (default: masked as TweetTopic)')
-    m.set_defaults(func=cmd_embed)
+    _common(m); m.set_defaults(func=cmd_embed)
     b = sub.add_parser('benchmark', help='cross-validate methods and write a report')
     b.add_argument('data', nargs='?', help='labelled tweets (default: the bundled X-Topic tweets)')
     b.add_argument('--methods', nargs='+', default=list(DEFAULT_METHODS), metavar='METHOD')
     b.add_argument('--folds', type=int, default=5); b.add_argument('--seed', type=int, default=42)
     b.add_argument('--out', default='reports/benchmark', help='report folder (default: reports/benchmark)')
-    b.add_argument('--embedder', action='append', help='embedder(s) for embedding methods (default: local, plus ada-002 with a key)')
+    b.add_argument('--embedders', '--embedder', nargs='+', metavar='SPEC', help="embedders for the embedding methods (default: local; plus ada-002 with a key; plus mpnet when $TWITTER_TOPICS_MPNET names its folder)")
     b.add_argument('--llm', help='chat model (fewshot) or base model (openai_finetune)')
     b.add_argument('--param', action='append', metavar='KEY=VALUE', help='parameter for every benchmarked method')
     b.add_argument('--speed', action='store_true', help='also measure embedding throughput and the networks\' training speed-up')
+    b.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on)')
     b.set_defaults(func=cmd_benchmark)
     return p
 
 # %% ../nbs/10_cli.ipynb #a2f6eccd
 def _expected_errors() -> tuple:
     import openai
-    return (ValueError, FileNotFoundError, PermissionError, IsADirectoryError, openai.OpenAIError)
+    return (ValueError, OSError, openai.OpenAIError)
 
+def _one_line(e:BaseException) -> str: return str(e).splitlines()[0] if str(e).strip() else type(e).__name__
+
+@contextmanager
+def _short_warnings():
+    "Warnings as one line on stderr, as the rest of the command's notes."
+    old = warnings.formatwarning
+    warnings.formatwarning = lambda msg, *a, **k: f"twitter-topics: warning: {msg}\n"
+    try: yield
+    finally: warnings.formatwarning = old
+
+# %% ../nbs/10_cli.ipynb #a795adeb
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
         ) -> int: # exit code
     "Entry point of the `twitter-topics` command."
     args = parser().parse_args(argv)
-    try: args.func(args); return 0
+    try:
+        with _short_warnings(): args.func(args)
+        return 0
     except KeyboardInterrupt: print('twitter-topics: interrupted', file=sys.stderr); return 130
-    except _expected_errors() as e:
-        print(f"twitter-topics {args.command}: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr); return 1
+    except _expected_errors() as e: print(f"twitter-topics {args.command}: error: {_one_line(e)}", file=sys.stderr); return 1
+    except Exception as e:
+        if os.environ.get('TWITTER_TOPICS_DEBUG'): raise
+        print(f"twitter-topics {args.command}: error: {type(e).__name__}: {_one_line(e)} (set TWITTER_TOPICS_DEBUG=1 for the traceback)", file=sys.stderr); return 1
 
 # %% ../nbs/10_cli.ipynb #d6af7b26
 def run(*argv) -> tuple:

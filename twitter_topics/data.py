@@ -168,7 +168,7 @@ def _report(src:str, index_name:str, probs:dict, on_error:str):
     where = index_name or 'row'
     listed = '; '.join(f"{where} {i}: {p}" for i, p in list(probs.items())[:5])
     more = f" (and {len(probs)-5} more)" if len(probs) > 5 else ''
-    if on_error == 'raise': raise ValueError(f"{src}: {len(probs)} bad row(s): {listed}{more}. Fix them, or pass on_error='drop' to drop them.")
+    if on_error == 'raise': raise ValueError(f"{src}: {len(probs)} bad row(s): {listed}{more}. Fix them, or drop them (on_error='drop'; --on-error drop on the command line).")
     warnings.warn(f"{src}: dropped {len(probs)} bad row(s): {listed}{more}")
 
 # %% ../nbs/00_data.ipynb #597bf986

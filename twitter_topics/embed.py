@@ -5,6 +5,7 @@
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
 import os, time, warnings
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, chunked, patch
@@ -15,7 +16,7 @@ from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'LocalEmbedder',
-           'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'get_embedder']
+           'quiet_transformers', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -84,13 +85,25 @@ class LocalEmbedder(Embedder):
         tag = 'all-MiniLM-L6-v2' if model is None else Path(self.model_path).resolve().name
         self.name = f"local:{tag}{':norm' if normalize else ''}"
 
+# %% ../nbs/01_embed.ipynb #ee219dda
+@contextmanager
+def quiet_transformers():
+    "Silence transformers' load reports and progress bars inside the block."
+    from transformers.utils import logging as tl
+    level, bar = tl.get_verbosity(), tl.is_progress_bar_enabled()
+    tl.set_verbosity_error(); tl.disable_progress_bar()
+    try: yield
+    finally:
+        tl.set_verbosity(level)
+        if bar: tl.enable_progress_bar()
+
 # %% ../nbs/01_embed.ipynb #82564816
 @patch(as_prop=True)
 def st(self:LocalEmbedder):
     "The sentence-transformers model, loaded on first use."
     if getattr(self, '_st', None) is None:
         from sentence_transformers import SentenceTransformer
-        self._st = SentenceTransformer(self.model_path, device=self.device)
+        with quiet_transformers(): self._st = SentenceTransformer(self.model_path, device=self.device)
     return self._st
 
 @patch

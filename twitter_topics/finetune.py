@@ -12,23 +12,11 @@ import torch, torch.nn.functional as F
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
 from .data import TOPICS, check_texts, check_labels
-from .embed import default_model_path
+from .embed import default_model_path, quiet_transformers
 from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_weights, seeded, pick_device, torch_threads
 
 # %% auto #0
-__all__ = ['quiet_transformers', 'load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
-
-# %% ../nbs/04_finetune.ipynb #ee219dda
-@contextmanager
-def quiet_transformers():
-    "Silence transformers' load reports and progress bars inside the block."
-    from transformers.utils import logging as tl
-    level, bar = tl.get_verbosity(), tl.is_progress_bar_enabled()
-    tl.set_verbosity_error(); tl.disable_progress_bar()
-    try: yield
-    finally:
-        tl.set_verbosity(level)
-        if bar: tl.enable_progress_bar()
+__all__ = ['load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
 
 # %% ../nbs/04_finetune.ipynb #5044a52f
 def load_encoder(path=None, # local folder of a transformers or sentence-transformers model; None: all-MiniLM-L6-v2

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_logreg.ipynb #080a167f
 from __future__ import annotations
-import json
+import json, warnings
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
@@ -48,13 +48,17 @@ def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
        ) -> OneVsRestLogReg:
     "Fit one model per topic; tune thresholds on out-of-fold probabilities."
     X, Y = check_xy(X, Y); self.n_features_in_ = X.shape[1]
-    ws = [_weights(e) for e in self._model().fit(X, Y).estimators_]
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')   # a topic absent here gets a constant model
+        ws = [_weights(e) for e in self._model().fit(X, Y).estimators_]
     self.coef_ = np.stack([np.zeros(X.shape[1]) if w is None else w for w, _ in ws])
     self.intercept_ = np.array([b for _, b in ws])
     self.thresholds_ = np.full(Y.shape[1], 0.5)
     if self.tune_thresholds:
         folds = list(MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed).split(X, Y))
-        self.thresholds_ = tune_thresholds(cross_val_predict(self._model(), X, Y, cv=folds, method='predict_proba'), Y)
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')
+            self.thresholds_ = tune_thresholds(cross_val_predict(self._model(), X, Y, cv=folds, method='predict_proba'), Y)
     return self
 
 @patch
