@@ -12,7 +12,7 @@ from torch import nn
 from fastcore.basics import store_attr, patch
 from sklearn.base import BaseEstimator, clone
 from .data import TOPICS, normalize_tweet, encode_topics, load_tweets, bundled_data_path
-from .classifier import METHODS, make_classifier, check_xy, seeded, pick_device
+from .classifier import METHODS, make_classifier, check_xy, seeded, pick_device, limit_threads, FIT_THREADS
 from .embed import get_embedder, LocalEmbedder
 from .ovr_mlp import OneVsRestMLP, OVRHeads
 from .evaluation import compare, plot_topic_f1, cross_validate
@@ -123,6 +123,7 @@ class LoopedOVR(BaseEstimator):
 
 # %% ../nbs/08_benchmark.ipynb #447149c7
 @patch
+@limit_threads(FIT_THREADS)
 def fit(self:LoopedOVR, X, # (n, d) features
         Y, # (n, 19) 0/1 labels
         init:OVRHeads|None=None, # starting weights to copy (to compare with OneVsRestMLP); None: nn.Linear's own

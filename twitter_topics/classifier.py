@@ -21,9 +21,9 @@ from .files import atomic_dir
 
 
 # %% auto #0
-__all__ = ['MODEL_JSON', 'ARRAYS', 'METHODS', 'apply_thresholds', 'tune_thresholds', 'holdout_split', 'check_xy', 'seeded',
-           'pick_device', 'pos_weights', 'topic_losses', 'torch_threads', 'TopicClassifier', 'save_state', 'read_state',
-           'check_pool', 'Method', 'register', 'method_class', 'make_classifier']
+__all__ = ['FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'METHODS', 'apply_thresholds', 'tune_thresholds', 'holdout_split', 'check_xy',
+           'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads', 'limit_threads', 'TopicClassifier',
+           'save_state', 'read_state', 'check_pool', 'Method', 'register', 'method_class', 'make_classifier']
 
 # %% ../nbs/01a_classifier.ipynb #f2d33d59
 def apply_thresholds(P, # (n, topics) scores
@@ -111,6 +111,21 @@ def torch_threads(n:int|None=None, # threads for the block; None: leave PyTorch'
     if n: torch.set_num_threads(n)
     try: yield
     finally: torch.set_num_threads(old)
+
+# %% ../nbs/01a_classifier.ipynb #9f72acad
+FIT_THREADS = 1  # native threads while the per-topic classifiers fit and predict: their operations are too small to share cores
+
+@contextmanager
+def limit_threads(n:int|None=1, # most threads for OpenMP, BLAS and PyTorch inside the block; None: leave them as they are
+                 ):
+    "Cap every native thread pool (OpenMP and BLAS via `threadpoolctl`, and PyTorch's) at `n`; a context manager and a decorator."
+    from threadpoolctl import threadpool_limits
+    if n is None: yield; return
+    old = torch.get_num_threads()
+    with threadpool_limits(limits=n):
+        torch.set_num_threads(n)
+        try: yield
+        finally: torch.set_num_threads(old)
 
 # %% ../nbs/01a_classifier.ipynb #1fbee217
 class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):

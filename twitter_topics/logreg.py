@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.model_selection import cross_val_predict
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-from .classifier import TopicClassifier, tune_thresholds, check_xy
+from .classifier import TopicClassifier, tune_thresholds, check_xy, limit_threads, FIT_THREADS
 
 
 # %% auto #0
@@ -43,6 +43,7 @@ def _weights(est) -> tuple:
     return None, 30.0 if est.y_.ravel()[0] == 1 else -30.0
 
 @patch
+@limit_threads(FIT_THREADS)
 def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
         Y, # (n, 19) 0/1 labels
        ) -> OneVsRestLogReg:

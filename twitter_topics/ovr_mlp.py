@@ -11,7 +11,7 @@ import torch, torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
-from .classifier import TopicClassifier, check_xy, seeded, pick_device, pos_weights, topic_losses
+from .classifier import TopicClassifier, check_xy, seeded, pick_device, pos_weights, topic_losses, limit_threads, FIT_THREADS
 
 # %% auto #0
 __all__ = ['OVRHeads', 'OneVsRestMLP', 'EarlyStopping']
@@ -108,6 +108,7 @@ def _run(self:OneVsRestMLP, X, Y, Xv, Yv, epochs:int, pw) -> pd.DataFrame:
     return pd.DataFrame(hist).set_index('epoch')
 
 @patch
+@limit_threads(FIT_THREADS)
 def _fit_part(self:OneVsRestMLP, X, Y, Xv=None, Yv=None, refit:bool=False):
     "Train fresh heads on (X, Y), watching (Xv, Yv) when given."
     dev = self._device(); t = lambda a: None if a is None else torch.as_tensor(a, dtype=torch.float32, device=dev)
@@ -128,6 +129,7 @@ def fit(self:OneVsRestMLP, X, # (n, d) float features, e.g. embeddings
     return self._fit_tuned(X, Y)
 
 @patch
+@limit_threads(FIT_THREADS)
 def predict_proba(self:OneVsRestMLP, X, # (n, d) features
                   chunk:int=4096, # rows per forward pass
                  ) -> np.ndarray: # (n, 19) float scores in [0, 1]

@@ -14,7 +14,7 @@ from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
-from .classifier import TopicClassifier, check_xy
+from .classifier import TopicClassifier, check_xy, limit_threads, FIT_THREADS
 
 # %% auto #0
 __all__ = ['SKOPS', 'TRUSTED_TYPES', 'SklearnOVR', 'OneVsRestTrees', 'OneVsRestBoostedTrees']
@@ -24,6 +24,7 @@ class SklearnOVR(TopicClassifier):
     "Base for one-vs-rest classifiers built from a scikit-learn binary estimator (`_base`)."
     def _base(self): raise NotImplementedError
 
+    @limit_threads(FIT_THREADS)
     def _fit_part(self, X, Y, Xv=None, Yv=None, refit:bool=False):
         "Fit one `_base()` per topic on (X, Y)."
         with warnings.catch_warnings():
@@ -37,6 +38,7 @@ class SklearnOVR(TopicClassifier):
         "Fit one estimator per topic (tuning thresholds on a held-out split when asked)."
         return self._fit_tuned(X, Y)
 
+    @limit_threads(FIT_THREADS)
     def predict_proba(self, X, # (n, d) features
                      ) -> np.ndarray: # (n, 19) float scores in [0, 1]
         "Each topic's estimated probability for each tweet."
@@ -88,6 +90,7 @@ class OneVsRestBoostedTrees(SklearnOVR):
 
 # %% ../nbs/05_trees.ipynb #cf7e050b
 @patch
+@limit_threads(FIT_THREADS)
 def _fit_part(self:OneVsRestBoostedTrees, X, Y, Xv=None, Yv=None, refit:bool=False):
     "Bin the features once (unweighted quantiles), then fit one booster per topic."
     bins = KBinsDiscretizer(n_bins=self.n_bins, encode='ordinal', strategy='quantile')
