@@ -15,8 +15,8 @@ from .files import json_line
 
 # %% auto #0
 __all__ = ['FORMATS', 'NO_ID', 'input_format', 'text_problem', 'jsonl_rows', 'txt_rows', 'csv_rows', 'parquet_rows', 'stdin_rows',
-           'open_rows', 'rows_frame', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts', 'records',
-           'output_file', 'stream_predict']
+           'open_rows', 'rows_frame', 'chunk_frames', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts',
+           'records', 'output_file', 'stream_predict']
 
 # %% ../nbs/07a_predict.ipynb #13a2a8c5
 FORMATS = {'.jsonl': 'jsonl', '.json': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.parquet': 'parquet', '.txt': 'txt'}
@@ -145,19 +145,28 @@ def _bad_rows(rows, name:str, on_error:str, dropped:list):
         dropped.append(f"{name}:{r[0]}: {r[3]}")
 
 # %% ../nbs/07a_predict.ipynb #b111169c
+def chunk_frames(rows, # iterator of (position, text, id or NO_ID, problem)
+                 name:str, # input name for messages
+                 kind:str, # input format
+                 chunk_rows:int=10_000, # rows per frame
+                 on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
+                ): # yields DataFrames
+    "Good rows grouped into frames; `id` appears from the first chunk that has one on."
+    if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
+    has_id, dropped = False, []
+    for part in chunked(_bad_rows(rows, name, on_error, dropped), chunk_rows):
+        has_id = has_id or any(r[2] is not NO_ID for r in part)
+        yield rows_frame(part, has_id, kind == 'txt')
+    if dropped: warnings.warn(f"dropped {len(dropped)} bad row(s), e.g. {dropped[0]}")
+
 def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines or text, sniffed)
                 chunk_rows:int=10_000, # tweets per chunk
                 on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
                ): # yields DataFrames: `text`, plus `id` when the input has ids, `line` for text input
     "Tweets to classify, chunk by chunk, in input order."
-    if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
     name = '<stdin>' if str(src) == '-' else str(src)
-    kind, rows = open_rows(src, chunk_rows)
-    n, has_id, dropped = 0, False, []
-    for part in chunked(_bad_rows(rows, name, on_error, dropped), chunk_rows):
-        has_id = has_id or any(r[2] is not NO_ID for r in part)
-        n += len(part); yield rows_frame(part, has_id, kind == 'txt')
-    if dropped: warnings.warn(f"dropped {len(dropped)} bad row(s), e.g. {dropped[0]}")
+    kind, rows = open_rows(src, chunk_rows); n = 0
+    for df in chunk_frames(rows, name, kind, chunk_rows, on_error): n += len(df); yield df
     if not n: raise ValueError(f"{name}: no tweets")
 
 # %% ../nbs/07a_predict.ipynb #ebbfbe0d
