@@ -16,7 +16,8 @@ from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
-           'LocalEmbedder', 'quiet_transformers', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'get_embedder']
+           'LocalEmbedder', 'quiet_transformers', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize',
+           'CombinedEmbedder', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -223,11 +224,38 @@ def _fill(self:OpenAIEmbedder, missing:list, found:dict):
         self._store(missing[a:b], self._embed_chunk(sent[a:b]), found)   # cached under the original, untruncated text
 
 # %% ../nbs/01_embed.ipynb #0deb61c7
-def get_embedder(spec:str='local', # 'local', 'local:PATH', 'openai' or 'openai:MODEL'
-                 **kwargs, # passed to the embedder (cache_dir, base_url, max_cost, ...)
-                ) -> Embedder:
-    "Build an embedder from its short name."
+def l2_normalize(X:np.ndarray) -> np.ndarray:
+    "Rows scaled to unit length (zero rows left as they are)."
+    n = np.linalg.norm(X, axis=1, keepdims=True)
+    return (X / np.where(n > 0, n, 1)).astype(np.float32)
+
+class CombinedEmbedder(Embedder):
+    "Several embedders side by side: each part's vectors L2-normalised, then concatenated."
+    def __init__(self, parts:list, # `Embedder`s, each with its own cache key
+                ):
+        if len(parts) < 2: raise ValueError("a combined embedder needs at least two parts")
+        self.parts, self.name = list(parts), '+'.join(p.name for p in parts)
+
+    def __repr__(self): return f"CombinedEmbedder({self.parts!r})"
+
+    def embed(self, texts, # tweets to embed (non-empty strings)
+             ) -> np.ndarray: # float32 (len(texts), sum of the parts' dimensions)
+        "Each part embeds (through its own cache), then the normalised parts are concatenated."
+        texts = check_texts(texts)
+        return np.hstack([l2_normalize(p.embed(texts)) for p in self.parts])
+
+# %% ../nbs/01_embed.ipynb #da27d66a
+_SPLIT = re.compile(r"\+(?=(?:local|openai)(?::|\+|$))")   # '+' before a kind, so paths may hold '+'
+
+def _one_embedder(spec:str, **kwargs) -> Embedder:
     kind, _, arg = spec.partition(':')
-    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress')})
-    if kind == 'openai': return OpenAIEmbedder(arg or 'text-embedding-ada-002', **kwargs)
-    raise ValueError(f"unknown embedder {spec!r}: use 'local', 'local:PATH', 'openai' or 'openai:MODEL'")
+    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision')})
+    if kind == 'openai': return OpenAIEmbedder(arg or 'text-embedding-ada-002', **{k: v for k, v in kwargs.items() if k != 'precision'})
+    raise ValueError(f"unknown embedder {spec!r}: use 'local', 'local:PATH_OR_HUB_NAME', 'openai', 'openai:MODEL', or several joined by '+'")
+
+def get_embedder(spec:str='local', # 'local', 'local:PATH_OR_HUB_NAME', 'openai[:MODEL]', or parts joined by '+'
+                 **kwargs, # passed to every part (cache_dir, base_url, max_cost, ...)
+                ) -> Embedder:
+    "Build an embedder from its spec; a '+'-joined spec concatenates its parts."
+    parts = _SPLIT.split(spec)
+    return _one_embedder(spec, **kwargs) if len(parts) == 1 else CombinedEmbedder([_one_embedder(p, **kwargs) for p in parts])
