@@ -257,6 +257,7 @@ METHODS = {
     'fewshot':          Method('twitter_topics.fewshot', 'FewShotClassifier', 'texts'),
     'finetune':         Method('twitter_topics.finetune', 'FineTunedClassifier', 'texts'),
     'openai_finetune':  Method('twitter_topics.openai_finetune', 'OpenAIFineTunedClassifier', 'texts'),
+    'pretrained':       Method('twitter_topics.pretrained', 'PretrainedClassifier', 'texts'),
 }
 
 # %% ../nbs/01a_classifier.ipynb #edc0a9ea

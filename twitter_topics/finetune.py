@@ -11,27 +11,54 @@ import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
-from .data import TOPICS, check_texts, check_labels
+from .data import TOPICS, check_texts, check_labels, canonical_topic
 from .embed import default_model_path, quiet_transformers
 from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_weights, seeded, pick_device, torch_threads
 
 # %% auto #0
-__all__ = ['load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
+__all__ = ['topic_columns', 'reorder_head', 'load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
 
 # %% ../nbs/04_finetune.ipynb #5044a52f
-def load_encoder(path=None, # local folder of a transformers or sentence-transformers model; None: all-MiniLM-L6-v2
+def topic_columns(id2label:dict, # the model's `config.id2label` (int or str keys)
+                  what:str='model', # what to call the model in errors
+                 ) -> np.ndarray: # for each of `TOPICS`, the model's output column
+    "The model's output column of each topic in `TOPICS`, matching labels by name; `ValueError` unless they are the 19 topics."
+    labels = [id2label[k] for k in sorted(id2label, key=int)]
+    try: names = [canonical_topic(l) for l in labels]
+    except ValueError as e: raise ValueError(f"{what}: its labels are not the 19 TweetTopic topics ({e}); got {labels[:4]}...") from None
+    if sorted(names) != sorted(TOPICS): raise ValueError(f"{what}: has {len(labels)} labels covering {len(set(names))} of the 19 topics; every topic must appear exactly once")
+    return np.array([names.index(t) for t in TOPICS])
+
+def reorder_head(model, # a sequence-classification model with the 19 topics as labels
+                 cols:np.ndarray, # from `topic_columns`
+                ):
+    "Permute the classification layer's outputs (and the config's labels) into `TOPICS` order, in place."
+    heads = [m for _, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.out_features == len(cols)]
+    if not heads: raise ValueError(f"{type(model).__name__}: no linear layer with {len(cols)} outputs to reorder")
+    idx = torch.as_tensor(cols)
+    with torch.no_grad():
+        heads[-1].weight.copy_(heads[-1].weight[idx])
+        if heads[-1].bias is not None: heads[-1].bias.copy_(heads[-1].bias[idx])
+    model.config.id2label, model.config.label2id = dict(enumerate(TOPICS)), {t: i for i, t in enumerate(TOPICS)}
+    return model
+
+# %% ../nbs/04_finetune.ipynb #0327d286
+def load_encoder(path=None, # local folder or hub name: an encoder, a sentence-transformers model or a topic classifier; None: all-MiniLM-L6-v2
                  topics:list=TOPICS, # output labels, in order
-                ) -> tuple: # (tokenizer, model)
-    "Tokenizer and multi-label sequence-classification model from a local folder (never the hub; safetensors weights only)."
-    from transformers import AutoTokenizer, AutoModelForSequenceClassification
-    path = Path(path or default_model_path())
-    if not path.is_dir(): raise ValueError(f"{path}: no such model folder; pass a local transformers or sentence-transformers folder (nothing is downloaded)")
+                ) -> tuple: # (tokenizer, multi-label model with `topics` outputs in order)
+    "Tokenizer and classifier (safetensors only, no remote code): a topic classifier keeps its head, reordered by name; others get a new one."
+    from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
+    path = str(path or default_model_path())
     with quiet_transformers():
-        tok = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            path, num_labels=len(topics), problem_type='multi_label_classification', local_files_only=True, use_safetensors=True, trust_remote_code=False,
-            id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)})
-    return tok, model
+        try: cfg = AutoConfig.from_pretrained(path, trust_remote_code=False)
+        except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot load a model config ({str(e).splitlines()[0]})") from None
+        try: cols = topic_columns(cfg.id2label, path) if list(topics) == TOPICS else None
+        except ValueError: cols = None   # not a topic classifier: a fresh head
+        new = {} if cols is not None else dict(num_labels=len(topics), id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)}, ignore_mismatched_sizes=True)
+        try: model = AutoModelForSequenceClassification.from_pretrained(path, problem_type='multi_label_classification', use_safetensors=True, trust_remote_code=False, **new)
+        except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot load safetensors weights ({str(e).splitlines()[0]}); models with only pickled weights are refused") from None
+        tok = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+    return tok, (model if cols is None else reorder_head(model, cols))
 
 # %% ../nbs/04_finetune.ipynb #034794b9
 def length_batches(lengths, # tokens per text

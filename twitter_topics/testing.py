@@ -6,6 +6,7 @@
 from __future__ import annotations
 import base64, fnmatch, functools, hashlib, json, re, threading, time, uuid
 from email.message import Message
+from pathlib import Path
 from email.parser import HeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -17,7 +18,7 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['EMBEDDING_DIMS', 'BASE_MODELS', 'TOPIC_KEYWORDS', 'APIError', 'retry_after_headers', 'failure', 'route', 'find_route',
            'require', 'FakeOpenAI', 'raw_request', 'fake_embedding', 'keyword_answer', 'parse_multipart',
-           'check_training_file']
+           'check_training_file', 'tiny_tokenizer', 'tiny_topic_model']
 
 # %% ../nbs/00c_testing.ipynb #7f53fc15
 _ERROR_TYPES = {400: 'invalid_request_error', 401: 'invalid_request_error', 404: 'invalid_request_error', 429: 'requests'}
@@ -560,3 +561,31 @@ def _cancel_job(srv, req, job_id):
     if job['status'] in ('succeeded', 'failed', 'cancelled'): raise APIError(400, f"Job has already completed: {job_id}", param='fine_tune_id')
     job.update(status='cancelled', finished_at=int(time.time())); _event(job, 'Fine-tuning job cancelled')
     return _job_obj(job)
+
+# %% ../nbs/00c_testing.ipynb #56b2e74e
+def tiny_tokenizer(path:Path):
+    "A WordPiece tokenizer over a dozen words, saved into `path`."
+    from transformers import BertTokenizerFast
+    words = '[PAD] [UNK] [CLS] [SEP] [MASK] the a match film new music i love my game today'.split()
+    (path/'vocab.txt').write_text('\n'.join(words)); tok = BertTokenizerFast(vocab_file=str(path/'vocab.txt'))
+    tok.save_pretrained(path); return tok
+
+def tiny_topic_model(path, # folder to write
+                     winner:str='sports', # the topic that always wins
+                     labels:list|None=None, # label names in model order; None: the 19 shuffled, canonical/display mixed
+                     seed:int=0, # seeds the shuffle and the weights
+                    ) -> Path:
+    "Save a 2-layer BERT topic classifier whose head always picks `winner` (safetensors)."
+    import random, torch
+    from transformers import BertConfig, BertForSequenceClassification
+    from twitter_topics.data import TOPICS, DISPLAY_NAMES
+    path = Path(path); path.mkdir(parents=True, exist_ok=True); tok = tiny_tokenizer(path)
+    if labels is None: labels = [DISPLAY_NAMES[t] if i % 2 else t for i, t in enumerate(TOPICS)]; random.Random(seed).shuffle(labels)
+    cfg = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, max_position_embeddings=64,
+                     num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)}, problem_type='multi_label_classification')
+    torch.manual_seed(seed); m = BertForSequenceClassification(cfg)
+    with torch.no_grad():
+        m.classifier.weight.zero_(); m.classifier.bias.fill_(-4.)
+        if winner in TOPICS: m.classifier.bias[[i for i, l in enumerate(labels) if l in (winner, DISPLAY_NAMES[winner])][0]] = 4.
+    m.save_pretrained(path, safe_serialization=True)
+    return path
