@@ -257,6 +257,7 @@ METHODS = {
     'fewshot':          Method('twitter_topics.fewshot', 'FewShotClassifier', 'texts'),
     'finetune':         Method('twitter_topics.finetune', 'FineTunedClassifier', 'texts'),
     'openai_finetune':  Method('twitter_topics.openai_finetune', 'OpenAIFineTunedClassifier', 'texts'),
+    'ensemble':         Method('twitter_topics.ensemble', 'EnsembleClassifier'),
     'pretrained':       Method('twitter_topics.pretrained', 'PretrainedClassifier', 'texts'),
 }
 
