@@ -20,7 +20,7 @@ from .files import atomic_dir
 
 # %% auto #0
 __all__ = ['DEFAULT_METHODS', 'summary_table', 'machine', 'benchmark_methods', 'write_report', 'speed_figures', 'run_benchmark',
-           'LoopedOVR', 'speed_ratio', 'embed_throughput']
+           'LoopedOVR', 'speed_ratio', 'embed_throughput', 'scale_figures']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
 def summary_table(results:dict, # name -> list of fold results from cross_validate
@@ -92,6 +92,7 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   params:dict|None=None, # method -> parameter overrides
                   embedder_kwargs:dict|None=None, # passed to get_embedder
                   speed:bool=False, # also measure embedding throughput and the networks' training speed-up
+                  scale:bool=False, # also measure `predict` throughput and memory (several minutes)
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     df = load_tweets(data or bundled_data_path())
@@ -100,6 +101,9 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
     results = cross_validate(df, benchmark_methods(methods, embedders, params), feats, n_splits, seed)
     table = summary_table(results)
     extra = speed_figures(texts, feats[embedders[0]], encode_topics(df['topics'])) if speed else None
+    if scale:
+        import tempfile
+        with tempfile.TemporaryDirectory() as w: extra = (extra or {}) | scale_figures(w)
     if out: write_report(out, results, table, len(df), n_splits, extra)
     return table, results, extra
 
@@ -190,3 +194,47 @@ def embed_throughput(texts:list, # texts to embed
     best, cos = {k: min(v) for k, v in times.items()}, (out['ours'] * out['direct']).sum(1)
     return dict(local_embedder_tps=len(texts)/best['ours'], direct_encode_tps=len(texts)/best['direct'], ratio=best['direct']/best['ours'],
                 precision=e.precision_, mean_cos=float(cos.mean()), min_cos=float(cos.min()))
+
+# %% ../nbs/08_benchmark.ipynb #f8408a57
+def _measured(argv:list) -> tuple:
+    "(seconds, peak RSS in MB) of one command run as a child process."
+    import subprocess
+    t = time.perf_counter(); p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    if status: raise ValueError(f"{' '.join(map(str, argv))}: failed")
+    return time.perf_counter() - t, ru.ru_maxrss / 1024
+
+def _tweets_file(path:Path, n:int, distinct:bool=False) -> Path:
+    "`n` bundled tweets (repeated; made distinct with a suffix if asked) as jsonl with ids."
+    df = load_tweets(bundled_data_path())
+    with open(path, 'w', encoding='utf-8') as f:
+        for i in range(n): f.write(json.dumps({'id': i, 'text': df.text.iloc[i % len(df)] + (f' #{i}' if distinct else '')}, ensure_ascii=False) + '\n')
+    return path
+
+# %% ../nbs/08_benchmark.ipynb #89c18c0c
+def scale_figures(work, # an empty scratch folder
+                  sizes=(40_000, 400_000), # warm-cache input sizes
+                  cold:int=2_000, # new tweets for the cold-cache rate
+                  actors=(1, 2), # Ray actor counts (skipped when Ray is not installed)
+                 ) -> dict: # rates (tweets/s) and peak RSS (MB)
+    "Throughput and memory of `twitter-topics predict`, measured now in child processes."
+    import importlib.util, shutil
+    work = Path(work); work.mkdir(parents=True, exist_ok=True); cli = [shutil.which('twitter-topics') or 'twitter-topics']
+    env_cache = ['--cache']
+    _measured(cli + ['train', str(bundled_data_path()), '--method', 'logreg', '--out', str(work/'model')])
+    _measured(cli + ['predict', str(work/'model'), str(bundled_data_path()), '--out', str(work/'warm.jsonl')] + env_cache)   # fills the cache
+    base, _ = _measured(cli + ['predict', str(work/'model'), str(_tweets_file(work/'one.jsonl', 1)), '--out', str(work/'one.out.jsonl')])
+    out = {'machine': machine(), 'start-up (s)': round(base, 1)}
+    secs = {}
+    for n in sizes:
+        secs[n], rss = _measured(cli + ['predict', str(work/'model'), str(_tweets_file(work/f'in{n}.jsonl', n)), '--out', str(work/f'out{n}.jsonl')] + env_cache)
+        out[f'local, warm cache, {n:,} tweets'] = f"{n / secs[n]:,.0f} tweets/s including start-up, peak RSS {rss:,.0f} MB"
+    a, b = sizes[0], sizes[-1]
+    if b > a: out[f'local, warm cache, marginal rate ({a:,} -> {b:,} tweets)'] = f"{(b - a) / max(secs[b] - secs[a], 1e-9):,.0f} tweets/s"
+    s, _ = _measured(cli + ['predict', str(work/'model'), str(_tweets_file(work/'cold.jsonl', cold, distinct=True)), '--out', str(work/'cold.out.jsonl'), '--no-cache'])
+    out[f'local, cold (new tweets embedded), {cold:,} tweets'] = f"{cold / max(s - base, 1e-9):,.0f} tweets/s after start-up"
+    if importlib.util.find_spec('ray'):
+        for a in actors:
+            s, _ = _measured(cli + ['predict', str(work/'model'), str(work/f'in{sizes[0]}.jsonl'), '--out', str(work/f'ray{a}'), '--engine', 'ray', '--actors', str(a)] + env_cache)
+            out[f'Ray, {a} actor(s), warm cache, {sizes[0]:,} tweets (incl. Ray start-up)'] = f"{sizes[0] / s:,.0f} tweets/s"
+    return out

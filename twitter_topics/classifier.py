@@ -23,7 +23,8 @@ from .files import atomic_dir
 # %% auto #0
 __all__ = ['FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'METHODS', 'apply_thresholds', 'tune_thresholds', 'holdout_split', 'check_xy',
            'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads', 'limit_threads', 'TopicClassifier',
-           'save_state', 'read_state', 'check_pool', 'Method', 'register', 'method_class', 'make_classifier']
+           'save_state', 'read_json', 'read_state', 'check_pool', 'Method', 'register', 'method_class',
+           'make_classifier']
 
 # %% ../nbs/01a_classifier.ipynb #f2d33d59
 def apply_thresholds(P, # (n, topics) scores
@@ -176,7 +177,7 @@ def save_state(path, # folder to write
     return atomic_dir(path, write)
 
 # %% ../nbs/01a_classifier.ipynb #948fd8e1
-def _read_json(f:Path) -> dict:
+def read_json(f:Path) -> dict:
     "A JSON object from `f`, or a one-line `ValueError`."
     try: v = json.loads(f.read_text(encoding='utf-8'))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: raise ValueError(f"{f}: unreadable ({type(e).__name__}: {e})") from None
@@ -195,7 +196,7 @@ def read_state(path, # folder written by save_state
     "What `save_state` wrote, checked: one-line `ValueError` naming the folder and the problem."
     path = Path(path)
     if not (path/MODEL_JSON).is_file(): raise ValueError(f"{path}: no {MODEL_JSON}; not a saved {kind}")
-    meta = _read_json(path/MODEL_JSON)
+    meta = read_json(path/MODEL_JSON)
     if meta.get('kind') != kind: raise ValueError(f"{path}: holds a {meta.get('kind')!r} model, not {kind!r}")
     if meta.get('topics') != TOPICS: raise ValueError(f"{path}: saved with other topics than this library's TOPICS")
     return meta, _read_arrays(path/ARRAYS)

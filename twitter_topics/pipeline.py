@@ -10,7 +10,7 @@ import numpy as np
 from fastcore.basics import store_attr, patch
 from .data import TOPICS, normalize_tweet
 from .embed import get_embedder
-from .classifier import METHODS, make_classifier, method_class, _read_json
+from .classifier import METHODS, make_classifier, method_class, read_json
 from .files import atomic_dir
 
 # %% auto #0
@@ -87,7 +87,7 @@ def save(self:TopicPipeline, path, # folder to write (replaces only a folder thi
 def _pipeline_meta(path:Path) -> dict:
     "The checked `pipeline.json` of a model folder."
     if not (path/PIPELINE_JSON).is_file(): raise ValueError(f"{path}: not a saved model folder (no {PIPELINE_JSON}); train one with `twitter-topics train`")
-    meta = _read_json(path/PIPELINE_JSON)
+    meta = read_json(path/PIPELINE_JSON)
     if meta.get('topics') != TOPICS: raise ValueError(f"{path}: the model's topics differ from this library's TOPICS")
     if meta.get('method') not in METHODS: raise ValueError(f"{path}: unknown method {meta.get('method')!r}")
     if not isinstance(meta.get('embedder'), str): raise ValueError(f"{path}: {PIPELINE_JSON} has no embedder")
