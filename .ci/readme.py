@@ -13,7 +13,7 @@ def readme_text() -> str:
     "The markdown cells of nbs/index.ipynb, in order, as one document."
     nb = json.loads((root/'nbs'/'index.ipynb').read_text(encoding='utf-8'))
     md = [''.join(c['source']).strip() for c in nb['cells'] if c['cell_type'] == 'markdown']
-    return '\n\n'.join(md) + '\n'
+    return ('\n\n'.join(md) + '\n').replace('](images/', '](nbs/images/')   # the docs home lives in nbs/
 
 if __name__ == '__main__':
     text, dest = readme_text(), root/'README.md'

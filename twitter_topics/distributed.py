@@ -24,7 +24,7 @@ def import_ray():
     return ray
 
 # %% ../nbs/09_distributed.ipynb #e3565f38
-def chunk_table(df, # a chunk from `chunk_frames`
+def chunk_table(df, # a chunk from chunk_frames
                ): # pyarrow Table: text, pos and the id as JSON text (null: the row has no id)
     "A chunk as an Arrow table that Ray can move; any JSON id survives exactly."
     import pyarrow as pa
@@ -55,7 +55,7 @@ def tweet_files_datasource(paths:list, # .jsonl/.csv/.txt paths or URIs (one for
 
 def batch_frames(batch, # a pyarrow batch as the actor receives it
                  kind:str, # input format
-                ) -> list: # DataFrames as `iter_chunks` gives them
+                ) -> list: # DataFrames as iter_chunks gives them
     "Rebuild local-engine chunks from a Ray batch (split where an id column starts)."
     n, text = batch.num_rows, batch['text'].to_pylist()
     if kind == 'parquet':
@@ -71,7 +71,7 @@ class Predictor:
     def __init__(self, model_ref:list, # [ObjectRef of the model folder's files as {relative path: bytes}]
                  kind:str, # input format
                  fmt:str='json', # 'json': one JSON-line column; 'parquet': record columns
-                 embedder_kwargs:dict|None=None, # passed to `get_embedder` (cache_dir, ...)
+                 embedder_kwargs:dict|None=None, # passed to get_embedder (cache_dir, ...)
                 ):
         import ray, tempfile
         self.dir = Path(tempfile.mkdtemp(prefix='twitter-topics-model-'))
@@ -164,7 +164,7 @@ def _write(ds, tmp:Path, fmt:str):
         if (r := root_error(e)) is e: raise
         raise ValueError(str(r).splitlines()[0] if str(r) else type(r).__name__) from None
 
-def ray_predict(model_dir, # folder from `TopicPipeline.save`
+def ray_predict(model_dir, # folder from TopicPipeline.save
                 inputs:list, # input files (local paths or URIs Ray reads), one format
                 out_dir, # output folder: part files in input order
                 address:str|None=None, # Ray cluster to join; None: $RAY_ADDRESS, else a local instance (num_cpus=2)
@@ -172,7 +172,7 @@ def ray_predict(model_dir, # folder from `TopicPipeline.save`
                 batch_size:int=4096, # tweets per actor call
                 fmt:str='json', # 'json' (JSON lines, the local engine's bytes) or 'parquet'
                 num_gpus:float|None=None, # GPUs per actor; None: 1 when the cluster has GPUs and the model uses torch
-                embedder_kwargs:dict|None=None, # passed to `get_embedder` in each actor (cache_dir, ...)
+                embedder_kwargs:dict|None=None, # passed to get_embedder in each actor (cache_dir, ...)
                 progress:bool=True, # Ray Data progress bars
                ) -> int: # tweets classified
     "Classify tweets with Ray Data: read, `map_batches` over `actors` model replicas, write to `out_dir` atomically."

@@ -231,7 +231,7 @@ def l2_normalize(X:np.ndarray) -> np.ndarray:
 
 class CombinedEmbedder(Embedder):
     "Several embedders side by side: each part's vectors L2-normalised, then concatenated."
-    def __init__(self, parts:list, # `Embedder`s, each with its own cache key
+    def __init__(self, parts:list, # Embedders, each with its own cache key
                 ):
         if len(parts) < 2: raise ValueError("a combined embedder needs at least two parts")
         self.parts, self.name = list(parts), '+'.join(p.name for p in parts)

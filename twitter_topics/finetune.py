@@ -19,9 +19,9 @@ from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_wei
 __all__ = ['topic_columns', 'reorder_head', 'load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
 
 # %% ../nbs/04_finetune.ipynb #5044a52f
-def topic_columns(id2label:dict, # the model's `config.id2label` (int or str keys)
+def topic_columns(id2label:dict, # the model's config.id2label (int or str keys)
                   what:str='model', # what to call the model in errors
-                 ) -> np.ndarray: # for each of `TOPICS`, the model's output column
+                 ) -> np.ndarray: # for each of TOPICS, the model's output column
     "The model's output column of each topic in `TOPICS`, matching labels by name; `ValueError` unless they are the 19 topics."
     labels = [id2label[k] for k in sorted(id2label, key=int)]
     try: names = [canonical_topic(l) for l in labels]
@@ -30,7 +30,7 @@ def topic_columns(id2label:dict, # the model's `config.id2label` (int or str key
     return np.array([names.index(t) for t in TOPICS])
 
 def reorder_head(model, # a sequence-classification model with the 19 topics as labels
-                 cols:np.ndarray, # from `topic_columns`
+                 cols:np.ndarray, # from topic_columns
                 ):
     "Permute the classification layer's outputs (and the config's labels) into `TOPICS` order, in place."
     heads = [m for _, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.out_features == len(cols)]
@@ -45,7 +45,7 @@ def reorder_head(model, # a sequence-classification model with the 19 topics as 
 # %% ../nbs/04_finetune.ipynb #0327d286
 def load_encoder(path=None, # local folder or hub name: an encoder, a sentence-transformers model or a topic classifier; None: all-MiniLM-L6-v2
                  topics:list=TOPICS, # output labels, in order
-                ) -> tuple: # (tokenizer, multi-label model with `topics` outputs in order)
+                ) -> tuple: # (tokenizer, multi-label model with topics outputs in order)
     "Tokenizer and classifier (safetensors only, no remote code): a topic classifier keeps its head, reordered by name; others get a new one."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
     path = str(path or default_model_path())

@@ -127,8 +127,8 @@ def open_rows(src, # path, or '-' for stdin
 
 # %% ../nbs/07a_predict.ipynb #fcc35b28
 def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all good
-               with_id:bool, # give the frame an `id` column (NO_ID -> None)
-               with_line:bool, # give the frame a `line` column (txt input)
+               with_id:bool, # give the frame an id column (NO_ID -> None)
+               with_line:bool, # give the frame a line column (txt input)
               ) -> pd.DataFrame:
     "One chunk as a DataFrame, indexed by input position."
     pos, texts, ids, _ = zip(*rows)
@@ -162,7 +162,7 @@ def chunk_frames(rows, # iterator of (position, text, id or NO_ID, problem)
 def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines or text, sniffed)
                 chunk_rows:int=10_000, # tweets per chunk
                 on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
-               ): # yields DataFrames: `text`, plus `id` when the input has ids, `line` for text input
+               ): # yields DataFrames: text, plus id when the input has ids, line for text input
     "Tweets to classify, chunk by chunk, in input order."
     name = '<stdin>' if str(src) == '-' else str(src)
     kind, rows = open_rows(src, chunk_rows); n = 0
@@ -187,7 +187,7 @@ def score_dicts(proba:np.ndarray, # (n, 19) probabilities
     return [dict(zip(TOPICS, r)) for r in np.round(np.asarray(proba, dtype=np.float64), 4).tolist()]
 
 # %% ../nbs/07a_predict.ipynb #e9ff7105
-def record_dicts(df:pd.DataFrame, # a chunk from `iter_chunks`
+def record_dicts(df:pd.DataFrame, # a chunk from iter_chunks
                  proba:np.ndarray|None, # (n, 19) probabilities, or None for methods without
                  pred:np.ndarray, # (n, 19) 0/1 decisions
                 ) -> list: # one dict per tweet: id (when the input has ids), line (txt), text, topics, scores
@@ -232,7 +232,7 @@ def output_file(out, # path to write, or None for stdout
         if os.path.exists(tmp): os.remove(tmp)
 
 # %% ../nbs/07a_predict.ipynb #611bb64b
-def stream_predict(pipe, # a fitted `TopicPipeline`
+def stream_predict(pipe, # a fitted TopicPipeline
                    src, # input path, or '-' for stdin
                    out=None, # output .jsonl path; None: stdout
                    chunk_rows:int=10_000, # tweets per chunk (bounds memory)

@@ -18,7 +18,7 @@ __all__ = ['load_topic_model', 'PretrainedClassifier']
 
 # %% ../nbs/04c_pretrained.ipynb #3cb5ffd2
 def load_topic_model(model:str, # local folder or hub name of a sequence-classification model
-                    ) -> tuple: # (tokenizer, model with outputs in `TOPICS` order)
+                    ) -> tuple: # (tokenizer, model with outputs in TOPICS order)
     "Tokenizer and topic classifier (safetensors only, no remote code), outputs reordered to `TOPICS`."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
     with quiet_transformers():
@@ -35,7 +35,7 @@ class PretrainedClassifier(TopicClassifier):
     "A published TweetTopic classifier used as is: labels mapped by name, no training, thresholds optionally tuned."
     input = 'texts'
     def __init__(self, model:str='cardiffnlp/tweet-topic-21-multi', # local folder or hub name (safetensors weights)
-                 tune_thresholds:bool=False, # tune per-topic thresholds on the data given to `fit` (else 0.5)
+                 tune_thresholds:bool=False, # tune per-topic thresholds on the data given to fit (else 0.5)
                  min_topics:int=1, # give every tweet at least this many topics
                  max_length:int=128, # tokens kept per tweet
                  batch_size:int=64, # tweets per forward pass
@@ -57,7 +57,7 @@ def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only 
 
 @patch
 def predict_proba(self:PretrainedClassifier, texts:list, # tweets (normalised)
-                 ) -> np.ndarray: # (n, 19) probabilities in `TOPICS` order
+                 ) -> np.ndarray: # (n, 19) probabilities in TOPICS order
     "Per-topic probabilities (sigmoid of the logits), batched, one row per tweet in input order."
     check_is_fitted(self, 'model_'); texts, bs = check_texts(texts), self.batch_size
     out, dev = np.zeros((len(texts), len(TOPICS)), np.float32), pick_device(self.device)
