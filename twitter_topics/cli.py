@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .data import load_tweets, encode_topics, normalize_tweet
 from .embed import get_embedder
-from .files import check_replaceable
+from .files import check_replaceable, atomic_file
 from .evaluation import evaluate, report
 from .classifier import METHODS
 from .pipeline import TopicPipeline
@@ -97,13 +97,7 @@ def cmd_embed(args):
     for df in iter_chunks(args.data, on_error=args.on_error):
         parts.append(emb.embed([normalize_tweet(t) for t in df['text']] if args.normalize else df['text'].tolist()))
     X = np.concatenate(parts)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-')
-    try:
-        with os.fdopen(fd, 'wb') as f: np.save(f, X)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    with atomic_file(dest, 'wb') as f: np.save(f, X)
     print(f"{X.shape[0]} x {X.shape[1]} embeddings -> {dest}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #2abba5f6

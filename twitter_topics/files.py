@@ -5,25 +5,33 @@
 # %% ../nbs/00a_files.ipynb #a12609da
 from __future__ import annotations
 import json, math, os, shutil, tempfile, uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 
 # %% auto #0
-__all__ = ['MARKER', 'atomic_write_text', 'is_ours', 'check_replaceable', 'atomic_dir', 'clean_text', 'json_line']
+__all__ = ['MARKER', 'atomic_file', 'atomic_write_text', 'is_ours', 'check_replaceable', 'atomic_dir', 'clean_text', 'json_line']
 
 # %% ../nbs/00a_files.ipynb #6f89bc8a
+@contextmanager
+def atomic_file(dest, # file to write
+                mode:str='w', # 'w' (text, UTF-8) or 'wb'
+               ): # yields the open temporary file
+    "Write to a temporary file beside `dest`, renamed into place (with the usual permissions) only if the block completes."
+    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-')
+    try:
+        with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f: yield f
+        m = os.umask(0); os.umask(m); os.chmod(tmp, 0o666 & ~m); os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
+
 def atomic_write_text(dest, # file to write
                       text:str, # its whole content
                      ) -> Path:
     "Write `text` to a temporary file beside `dest`, then rename it into place."
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-    return dest
+    with atomic_file(dest) as f: f.write(text)
+    return Path(dest)
 
 # %% ../nbs/00a_files.ipynb #b48185dc
 MARKER = '.twitter_topics'

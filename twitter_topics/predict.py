@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from fastcore.basics import chunked
 from tqdm.auto import tqdm
 from .data import TOPICS
-from .files import json_line
+from .files import json_line, atomic_file
 
 # %% auto #0
 __all__ = ['FORMATS', 'NO_ID', 'input_format', 'text_problem', 'jsonl_rows', 'txt_rows', 'csv_rows', 'parquet_rows', 'stdin_rows',
@@ -211,9 +211,6 @@ def _looks_like_predictions(p:Path) -> bool:
     keys = [k for k in rec if k not in ('id', 'line')] if isinstance(rec, dict) else []
     return keys in (['text', 'topics'], ['text', 'topics', 'scores']) and list(rec)[-len(keys):] == keys and (keys[-1] != 'scores' or list(rec['scores']) == TOPICS)
 
-def _umask() -> int:
-    m = os.umask(0); os.umask(m); return m
-
 # %% ../nbs/07a_predict.ipynb #4c1017be
 @contextmanager
 def output_file(out, # path to write, or None for stdout
@@ -223,13 +220,7 @@ def output_file(out, # path to write, or None for stdout
     dest = Path(out)
     if dest.is_dir(): raise ValueError(f"{out}: is a directory; give a file name for --out")
     if dest.exists() and not _looks_like_predictions(dest): raise ValueError(f"{out}: exists and is not a predictions file of twitter-topics; refusing to replace it")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.tmp-')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f: yield f
-        os.chmod(tmp, 0o666 & ~_umask()); os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    with atomic_file(dest) as f: yield f
 
 # %% ../nbs/07a_predict.ipynb #611bb64b
 def stream_predict(pipe, # a fitted TopicPipeline
