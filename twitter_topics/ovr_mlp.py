@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
 from torch import nn
+from torch.optim.adamw import adamw as adamw_step
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
 from .classifier import TopicClassifier, check_xy, seeded, pick_device, pos_weights, topic_losses, limit_threads, FIT_THREADS
 
 # %% auto #0
-__all__ = ['OVRHeads', 'OneVsRestMLP', 'EarlyStopping', 'adamw']
+__all__ = ['OVRHeads', 'HeadsAdamW', 'OneVsRestMLP', 'EarlyStopping']
 
 # %% ../nbs/02_ovr_mlp.ipynb #a694ffa3
 class OVRHeads(nn.Module):
@@ -35,6 +36,65 @@ class OVRHeads(nn.Module):
         T, d, h = self.W1.shape
         z = F.relu(torch.addmm(self.b1.view(-1), x, self.W1.transpose(0, 1).reshape(d, T * h)))   # every head's hidden layer: one matmul
         return torch.einsum('bth,th->bt', self.drop(z.view(-1, T, h)), self.W2) + self.b2
+
+# %% ../nbs/02_ovr_mlp.ipynb #a3c1e0f2
+class HeadsAdamW:
+    "Train `OVRHeads` with hand-written gradients and one AdamW step over a flat copy of all its weights."
+    def __init__(self, heads:OVRHeads, # the networks to train (their weights are copied in; `sync` copies them back)
+                 lr:float=3e-4, # learning rate
+                 weight_decay:float=0.0, # decoupled weight decay (0: plain Adam)
+                 betas:tuple=(0.9, 0.999), # Adam's moment decay rates
+                 eps:float=1e-8, # Adam's denominator guard
+                ):
+        store_attr('heads,lr,weight_decay,betas,eps')
+        T, d, h = self.shape = tuple(heads.W1.shape)
+        parts = [heads.W1.transpose(0, 1).reshape(d, T * h), heads.b1.reshape(-1), heads.W2, heads.b2]
+        self.p = torch.cat([q.detach().reshape(-1) for q in parts])
+        self.g, self.m, self.v = (torch.zeros_like(self.p) for _ in range(3))
+        self.t, self.fused = torch.zeros((), device=self.p.device), self.p.device.type in ('cpu', 'cuda')
+        split = lambda flat: [s.view(q.shape) for s, q in zip(flat.split([q.numel() for q in parts]), parts)]
+        (self.W1, self.b1, self.W2, self.b2), (self.gW1, self.gb1, self.gW2, self.gb2) = split(self.p), split(self.g)
+
+# %% ../nbs/02_ovr_mlp.ipynb #a3c1e0f3
+@patch
+def grads(self:HeadsAdamW, x, # (batch, in) features
+          y, # (batch, heads) 0/1 targets
+          pos_weight=None, # (heads,) weight of a positive, or None
+          dropout:float=0.0, # dropout on the hidden layer
+         ) -> torch.Tensor: # the batch's (batch, heads) logits, before the step
+    "Write the loss's gradient for batch (x, y) into the flat gradient vector."
+    (T, d, h), n = self.shape, len(x)
+    z = torch.addmm(self.b1, x, self.W1); a = z.clamp_min(0)
+    if dropout: keep = (torch.rand_like(a) >= dropout) / (1 - dropout); a = a * keep
+    a3 = a.view(n, T, h)
+    logits = (a3 * self.W2).sum(2).add_(self.b2)
+    s = torch.sigmoid(logits)
+    dl = (s - y if pos_weight is None else s * (1 + (pos_weight - 1) * y) - pos_weight * y) / n
+    dl3 = dl.unsqueeze(2)
+    torch.sum(dl3 * a3, 0, out=self.gW2); torch.sum(dl, 0, out=self.gb2)
+    da = (dl3 * self.W2).view(n, T * h).masked_fill_(z <= 0, 0)
+    if dropout: da = da * keep
+    torch.mm(x.t(), da, out=self.gW1); torch.sum(da, 0, out=self.gb1)
+    return logits
+
+# %% ../nbs/02_ovr_mlp.ipynb #a3c1e0f4
+@patch
+def step(self:HeadsAdamW, x, y, pos_weight=None, dropout:float=0.0) -> torch.Tensor:
+    "One AdamW step on batch (x, y); the batch's logits before the step."
+    logits = self.grads(x, y, pos_weight, dropout)   # the AdamW call counts the step in self.t
+    kw = dict(amsgrad=False, beta1=self.betas[0], beta2=self.betas[1], lr=self.lr, weight_decay=self.weight_decay, eps=self.eps, maximize=False)
+    try: adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], fused=self.fused, **kw)
+    except RuntimeError:   # no fused kernel on this device: the plain implementation
+        if not self.fused: raise
+        self.fused = False; adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], **kw)
+    return logits
+
+@patch
+def sync(self:HeadsAdamW):
+    "Copy the trained weights back into the module."
+    T, d, h = self.shape
+    with torch.no_grad():
+        for q, v in ((self.heads.W1, self.W1.view(d, T, h).transpose(0, 1)), (self.heads.b1, self.b1.view(T, h)), (self.heads.W2, self.W2), (self.heads.b2, self.b2)): q.copy_(v)
 
 # %% ../nbs/02_ovr_mlp.ipynb #dc0aaa4a
 class OneVsRestMLP(TopicClassifier):
@@ -70,14 +130,13 @@ def _new_heads(self:OneVsRestMLP, n_in:int, n_topics:int) -> OVRHeads:
 
 # %% ../nbs/02_ovr_mlp.ipynb #865f45b0
 @patch
-def _epoch(self:OneVsRestMLP, X, Y, opt, pw, g) -> float:
+def _epoch(self:OneVsRestMLP, X, Y, opt:HeadsAdamW, pw, g) -> float:
     "One pass over (X, Y) in shuffled batches; the mean loss per (tweet, topic)."
-    self.heads_.train(); perm, losses = torch.randperm(len(X), generator=g).to(X.device), []
-    for xb, yb in zip(X[perm].split(self.batch_size), Y[perm].split(self.batch_size)):   # rows gathered once per epoch, then sliced
-        loss = topic_losses(self.heads_(xb), yb, pw)
-        opt.zero_grad(); loss.backward(); opt.step()
-        losses.append(loss.detach() * len(xb))
-    return torch.stack(losses).sum().item() / len(X) / Y.shape[1]
+    perm = torch.randperm(len(X), generator=g).to(X.device)
+    Xp, Yp = X[perm], Y[perm]   # rows gathered once per epoch, then sliced
+    logits = [opt.step(xb, yb, pw, self.dropout) for xb, yb in zip(Xp.split(self.batch_size), Yp.split(self.batch_size))]
+    opt.sync()
+    return topic_losses(torch.cat(logits), Yp, pw).item() / Y.shape[1]   # every batch's loss, as it was before its step
 
 @patch
 def _valid_loss(self:OneVsRestMLP, X, Y, pw) -> float:
@@ -94,16 +153,10 @@ class EarlyStopping:
         return epoch - self.best_epoch >= self.patience
 
 # %% ../nbs/02_ovr_mlp.ipynb #025b91ed
-def adamw(params, lr:float, weight_decay:float=0.0) -> torch.optim.Optimizer:
-    "AdamW with the fused kernel where the device has one, else the default implementation."
-    params = list(params)
-    try: return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
-    except (RuntimeError, TypeError): return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-
 @patch
 def _run(self:OneVsRestMLP, X, Y, Xv, Yv, epochs:int, pw) -> pd.DataFrame:
     "Train `epochs` epochs (fewer with early stopping); the per-epoch losses."
-    opt = adamw(self.heads_.parameters(), self.lr, self.weight_decay)
+    opt = HeadsAdamW(self.heads_, self.lr, self.weight_decay)
     g, hist, stop = torch.Generator().manual_seed(self.seed), [], EarlyStopping(self.patience)
     for ep in range(1, epochs + 1):
         hist.append(dict(epoch=ep, train_loss=self._epoch(X, Y, opt, pw, g)))
