@@ -54,7 +54,7 @@ setuptools.setup(
     package_dir = {bundled: 'data'},
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements, 'ray': ['ray[data]>=2.40'] },
+    extras_require={ 'dev': dev_requirements, 'ray': ['ray[data]>=2.40'], 'openvino': ['openvino>=2024.4'] },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

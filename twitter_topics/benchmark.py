@@ -13,14 +13,15 @@ from fastcore.basics import store_attr, patch
 from sklearn.base import BaseEstimator, clone
 from .data import TOPICS, normalize_tweet, encode_topics, load_tweets, bundled_data_path
 from .classifier import METHODS, make_classifier, check_xy, seeded, pick_device, limit_threads, FIT_THREADS
-from .embed import get_embedder, LocalEmbedder
+from .embed import get_embedder, LocalEmbedder, openvino_available, native_bf16
 from .ovr_mlp import OneVsRestMLP, OVRHeads
 from .evaluation import compare, plot_topic_f1, cross_validate
 from .files import atomic_dir
 
 # %% auto #0
-__all__ = ['DEFAULT_METHODS', 'summary_table', 'machine', 'benchmark_methods', 'write_report', 'speed_figures', 'run_benchmark',
-           'LoopedOVR', 'speed_ratio', 'embed_throughput', 'scale_figures']
+__all__ = ['DEFAULT_METHODS', 'THREAD_VARS', 'summary_table', 'machine', 'benchmark_methods', 'write_report', 'speed_figures',
+           'run_benchmark', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'embed_throughput', 'scale_figures',
+           'thread_figures']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
 def summary_table(results:dict, # name -> list of fold results from cross_validate
@@ -74,13 +75,11 @@ def speed_figures(texts:list, # normalised tweets
                   X:np.ndarray, # their embeddings
                   Y:np.ndarray, # their 0/1 labels
                  ) -> dict: # tweets/s and ratios, with the machine
-    "Embedding throughput and the networks' training speed-up, measured now."
+    "Embedding throughput of every local variant and the networks' training speed-up, measured now."
     e, s = embed_throughput(texts), speed_ratio(X, Y, epochs=10, batch_size=16)
-    return {'machine': machine(), 'local embedder (tweets/s)': round(e['local_embedder_tps'], 1),
-            'SentenceTransformer.encode directly (tweets/s)': round(e['direct_encode_tps'], 1),
-            'local embedder / direct encode': round(e['ratio'], 2), 'local embedder precision': e['precision'],
-            'cosine to fp32 (mean / min)': f"{e['mean_cos']:.5f} / {e['min_cos']:.5f}",
-            'OneVsRestMLP training speed-up over the looped original (10 epochs, batch 16)': f"{s['ratio']:.1f}x ({s['looped_s']:.2f}s vs {s['vectorised_s']:.2f}s)"}
+    out = {'machine': machine()}
+    for k, r in e.iterrows(): out[f'embedding, {k}'] = f"{r.tweets_per_s:,.0f} tweets/s, {r.ratio:.2f}x plain encode, cosine to it {r.mean_cos:.5f} mean / {r.min_cos:.5f} min"
+    return out | {'OneVsRestMLP training speed-up over the looped original (10 epochs, batch 16)': f"{s['ratio']:.1f}x ({s['looped_s']:.2f}s vs {s['vectorised_s']:.2f}s)"}
 
 # %% ../nbs/08_benchmark.ipynb #4505bad3
 def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
@@ -93,6 +92,7 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   embedder_kwargs:dict|None=None, # passed to get_embedder
                   speed:bool=False, # also measure embedding throughput and the networks' training speed-up
                   scale:bool=False, # also measure `predict` throughput and memory (several minutes)
+                  threads:bool=False, # also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     df = load_tweets(data or bundled_data_path())
@@ -104,6 +104,9 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
     if scale:
         import tempfile
         with tempfile.TemporaryDirectory() as w: extra = (extra or {}) | scale_figures(w)
+    if threads:
+        import tempfile
+        with tempfile.TemporaryDirectory() as w: extra = (extra or {}) | thread_figures(w)
     if out: write_report(out, results, table, len(df), n_splits, extra)
     return table, results, extra
 
@@ -178,28 +181,39 @@ def speed_ratio(X, Y, # training data
                 epochs=epochs, batch_size=batch_size, n=len(X), dim=np.shape(X)[1], device=str(device))
 
 # %% ../nbs/08_benchmark.ipynb #efbc3268
+def embed_variants() -> dict:
+    "The local embedder's backends and precisions that run on this machine, the default first."
+    mk = lambda **kw: LocalEmbedder(cache_dir=False, show_progress=False, device='cpu', **kw)
+    default = mk()
+    out = {f"default ({default.backend_} {default.precision_})": default}
+    for backend in ('torch', 'openvino') if openvino_available() else ('torch',):
+        for precision in ('fp32', 'bf16') if native_bf16() else ('fp32',):
+            if (backend, precision) != (default.backend_, default.precision_): out[f"{backend} {precision}"] = mk(backend=backend, precision=precision)
+    return out
+
 def embed_throughput(texts:list, # texts to embed
                      repeats:int=2, # timed runs of each, alternating
-                    ) -> dict: # tweets/s of both, their ratio, the precision used and the cosine to fp32
-    "Tweets per second of `LocalEmbedder` (its default precision, no cache) against `SentenceTransformer.encode` (fp32) directly."
-    e = LocalEmbedder(cache_dir=False, show_progress=False); e.embed(texts[:8])   # load + warm up
-    e.st.encode(texts[:8], show_progress_bar=False)
-    out = {}
-    def ours(): out['ours'] = e.embed(texts)
-    def direct(): out['direct'] = e.st.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-    times = {'ours': [], 'direct': []}
+                    ) -> pd.DataFrame: # per variant: tweets/s, ratio to plain encode, cosine to its vectors
+    "Tweets per second of each local embedder variant (no cache) against `SentenceTransformer.encode` (fp32) directly, in the same run."
+    variants = embed_variants(); st = next(iter(variants.values())).st
+    for e in variants.values(): e.embed(texts[:8])   # load + warm up
+    st.encode(texts[:8], show_progress_bar=False)
+    runs = {'SentenceTransformer.encode fp32': lambda: st.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)}
+    runs |= {k: (lambda e=e: e.embed(texts)) for k, e in variants.items()}
+    times, vecs = {k: [] for k in runs}, {}
     for _ in range(repeats):
-        for k, f in (('direct', direct), ('ours', ours)):
-            t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
-    best, cos = {k: min(v) for k, v in times.items()}, (out['ours'] * out['direct']).sum(1)
-    return dict(local_embedder_tps=len(texts)/best['ours'], direct_encode_tps=len(texts)/best['direct'], ratio=best['direct']/best['ours'],
-                precision=e.precision_, mean_cos=float(cos.mean()), min_cos=float(cos.min()))
+        for k, f in runs.items():
+            t = time.perf_counter(); vecs[k] = f(); times[k].append(time.perf_counter() - t)
+    base, ref = min(times['SentenceTransformer.encode fp32']), vecs['SentenceTransformer.encode fp32']
+    rows = {k: dict(tweets_per_s=len(texts) / min(v), ratio=base / min(v), mean_cos=float((vecs[k] * ref).sum(1).mean()),
+                    min_cos=float((vecs[k] * ref).sum(1).min())) for k, v in times.items()}
+    return pd.DataFrame(rows).T
 
 # %% ../nbs/08_benchmark.ipynb #f8408a57
-def _measured(argv:list) -> tuple:
-    "(seconds, peak RSS in MB) of one command run as a child process."
+def _measured(argv:list, env:dict|None=None) -> tuple:
+    "(seconds, peak RSS in MB) of one command run as a child process (in `env`, else this environment)."
     import subprocess
-    t = time.perf_counter(); p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t = time.perf_counter(); p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, ru = os.wait4(p.pid, 0)
     if status: raise ValueError(f"{' '.join(map(str, argv))}: failed")
     return time.perf_counter() - t, ru.ru_maxrss / 1024
@@ -237,4 +251,29 @@ def scale_figures(work, # an empty scratch folder
         for a in actors:
             s, _ = _measured(cli + ['predict', str(work/'model'), str(work/f'in{sizes[0]}.jsonl'), '--out', str(work/f'ray{a}'), '--engine', 'ray', '--actors', str(a)] + env_cache)
             out[f'Ray, {a} actor(s), warm cache, {sizes[0]:,} tweets (incl. Ray start-up)'] = f"{sizes[0] / s:,.0f} tweets/s"
+    return out
+
+# %% ../nbs/08_benchmark.ipynb #c5d2e0a2
+THREAD_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS', 'NUMEXPR_NUM_THREADS')
+
+def thread_figures(work, # an empty scratch folder
+                   methods=('logreg', 'ovr_mlp', 'trees', 'boosted_trees'), # methods of each run
+                   folds:int=2, # folds of each run
+                  ) -> dict: # wall times, their ratio, boosted trees' fit seconds per fold
+    "Wall time of `twitter-topics benchmark` in the default environment against `OMP_NUM_THREADS=1`, measured now in child processes."
+    import shutil
+    work, cli = Path(work), [shutil.which('twitter-topics') or 'twitter-topics']
+    base = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
+    envs = {'default environment': base, 'OMP_NUM_THREADS=1': base | {'OMP_NUM_THREADS': '1'}}
+    argv = lambda name: cli + ['benchmark', '--methods', *methods, '--folds', str(folds), '--out', str(work/name)]
+    _measured(argv('warm-up'), envs['OMP_NUM_THREADS=1'])   # fills the embedding cache, so both timed runs start alike
+    secs, fits = {}, {}
+    for name, env in envs.items():
+        secs[name], _ = _measured(argv(name.replace('=', '-').replace(' ', '-')), env)
+        res = json.loads((work/name.replace('=', '-').replace(' ', '-')/'results.json').read_text())['results']
+        fits[name] = {m: np.mean([r['fit_seconds'] for r in v]) for m, v in res.items()}
+    a, b = envs
+    out = {f'benchmark wall time, {k}': f"{v:.1f}s" for k, v in secs.items()} | {'wall time ratio, default / OMP_NUM_THREADS=1': round(secs[a] / secs[b], 2)}
+    for m in fits[a]:
+        if m.startswith('boosted'): out[f'{m} fit per fold, default / OMP_NUM_THREADS=1'] = f"{fits[a][m] / fits[b][m]:.2f} ({fits[a][m]:.1f}s vs {fits[b][m]:.1f}s)"
     return out

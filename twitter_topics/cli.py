@@ -113,7 +113,7 @@ def cmd_benchmark(args):
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
-    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_cache(args, True), speed=args.speed, scale=args.scale)
+    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_cache(args, True), speed=args.speed, scale=args.scale, threads=args.threads)
     print('\n' + table.to_string())
     for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
@@ -162,6 +162,7 @@ def _more_commands(sub, p):
     b.add_argument('--param', action='append', metavar='KEY=VALUE', help='parameter for every benchmarked method')
     b.add_argument('--speed', action='store_true', help='also measure embedding throughput and the networks\' training speed-up')
     b.add_argument('--scale', action='store_true', help='also measure predict throughput and memory at 40k and 400k tweets, cold, and with Ray (minutes)')
+    b.add_argument('--threads', action='store_true', help='also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)')
     b.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on)')
     b.set_defaults(func=cmd_benchmark)
     return p

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
-import os, re, time, warnings
+import os, re, time, warnings, importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -16,8 +16,8 @@ from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
-           'LocalEmbedder', 'quiet_transformers', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize',
-           'CombinedEmbedder', 'get_embedder']
+           'openvino_available', 'LocalEmbedder', 'quiet_transformers', 'openvino_encoder', 'truncate_tokens',
+           'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -81,6 +81,10 @@ def native_bf16() -> bool:
     except (OSError, TypeError): return False
     return bool({'avx512_bf16', 'amx_bf16'} & flags)
 
+def openvino_available() -> bool:
+    "Whether the OpenVINO runtime is installed (the `openvino` extra)."
+    return importlib.util.find_spec('openvino') is not None
+
 def _model_tag(model:str|None) -> str:
     "A stable name for a model in cache keys: the default's name, a folder's absolute path, or a hub name."
     if model is None: return 'all-MiniLM-L6-v2'
@@ -96,13 +100,19 @@ class LocalEmbedder(Embedder):
                  chunk_size:int=1024, # texts encoded (and cached) together
                  show_progress:bool=True, # progress bar
                  precision:str='auto', # 'auto' (bf16 where the CPU has it natively, else fp32), 'fp32' or 'bf16'
+                 backend:str='auto', # 'auto' (OpenVINO when installed and on the CPU, else PyTorch), 'torch' or 'openvino'
                 ):
         store_attr()
         if precision not in ('auto', 'fp32', 'bf16'): raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
+        if backend not in ('auto', 'torch', 'openvino'): raise ValueError(f"backend must be 'auto', 'torch' or 'openvino', not {backend!r}")
         self.model_path = str(model or default_model_path())
         on_cpu = (device or ('cuda' if torch_cuda() else 'cpu')) == 'cpu'
+        self.backend_ = ('openvino' if on_cpu and openvino_available() else 'torch') if backend == 'auto' else backend
+        if self.backend_ == 'openvino' and not on_cpu: raise ValueError("backend='openvino' runs on the CPU: use device='cpu', or backend='torch' on a GPU")
+        if self.backend_ == 'openvino' and not openvino_available(): raise ValueError("backend='openvino' needs OpenVINO: pip install 'twitter_topics[openvino]'")
         self.precision_ = ('bf16' if on_cpu and native_bf16() else 'fp32') if precision == 'auto' else precision
-        self.name = f"local:{_model_tag(model)}{':norm' if normalize else ''}{':bf16' if self.precision_ == 'bf16' else ''}"
+        self.name = (f"local:{_model_tag(model)}{':norm' if normalize else ''}{':openvino' if self.backend_ == 'openvino' else ''}"
+                     f"{':bf16' if self.precision_ == 'bf16' else ''}")
 
 # %% ../nbs/01_embed.ipynb #ee219dda
 @contextmanager
@@ -128,13 +138,50 @@ def st(self:LocalEmbedder):
 @patch
 def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
     import torch
-    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
-        V = self.st.encode(texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False).float()
+    if self.backend_ == 'openvino': V = self._encode_openvino(texts)
+    else:
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
+            V = self.st.encode(texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False).float()
     if self.normalize: V = torch.nn.functional.normalize(V, dim=1)
     return V.cpu().numpy()
 
 @patch(as_prop=True)
 def dim(self:LocalEmbedder) -> int: return self.st.get_embedding_dimension() if hasattr(self.st, 'get_embedding_dimension') else self.st.get_sentence_embedding_dimension()
+
+# %% ../nbs/01_embed.ipynb #b7e1a0c2
+def openvino_encoder(st, # a loaded SentenceTransformer whose first module is a transformer
+                     precision:str='fp32', # 'bf16' or 'fp32': OpenVINO's inference precision
+                    ):
+    "The transformer of `st`, converted with `openvino.convert_model` and compiled for this CPU; returns (compiled model, input names)."
+    import openvino as ov, torch, warnings
+    hf, names = st[0].auto_model.eval(), list(st.tokenizer.model_input_names)
+    class Body(torch.nn.Module):
+        def __init__(self): super().__init__(); self.hf = hf
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            kw = dict(input_ids=input_ids, attention_mask=attention_mask) | ({} if token_type_ids is None else dict(token_type_ids=token_type_ids))
+            return self.hf(**kw).last_hidden_state
+    example = st.tokenizer(['a tweet', 'and a longer second tweet'], padding=True, return_tensors='pt')
+    with torch.no_grad(), warnings.catch_warnings(), quiet_transformers():
+        warnings.simplefilter('ignore')   # tracing warnings about shapes, expected for a dynamic-shape export
+        model = ov.convert_model(Body(), example_input={k: example[k] for k in names})
+    config = {'INFERENCE_PRECISION_HINT': 'bf16' if precision == 'bf16' else 'f32', 'INFERENCE_NUM_THREADS': torch.get_num_threads()}
+    return ov.Core().compile_model(model, 'CPU', config), names
+
+# %% ../nbs/01_embed.ipynb #b7e1a0c3
+@patch
+def _encode_openvino(self:LocalEmbedder, texts:list):
+    "Sentence embeddings (a float tensor) of `texts` through the OpenVINO transformer, in length-sorted batches."
+    import torch
+    if getattr(self, '_ov', None) is None: self._ov = openvino_encoder(self.st, self.precision_)
+    model, names = self._ov
+    order, out = sorted(range(len(texts)), key=lambda i: -len(texts[i])), [None] * len(texts)
+    for batch in chunked(order, self.batch_size):
+        enc = self.st.tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=self.st.max_seq_length, return_tensors='pt')
+        features = {'token_embeddings': torch.from_numpy(model({k: enc[k].numpy() for k in names})[0]), 'attention_mask': enc['attention_mask']}
+        with torch.no_grad():
+            for module in list(self.st)[1:]: features = module(features)   # pooling and the rest, as sentence-transformers does
+        for i, v in zip(batch, features['sentence_embedding'].float()): out[i] = v
+    return torch.stack(out)
 
 # %% ../nbs/01_embed.ipynb #e23db047
 EMBEDDING_MODELS = {  # model -> (dimensions, US$ per 1M input tokens, max tokens per input)
@@ -249,8 +296,8 @@ _SPLIT = re.compile(r"\+(?=(?:local|openai)(?::|\+|$))")   # '+' before a kind, 
 
 def _one_embedder(spec:str, **kwargs) -> Embedder:
     kind, _, arg = spec.partition(':')
-    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision')})
-    if kind == 'openai': return OpenAIEmbedder(arg or 'text-embedding-ada-002', **{k: v for k, v in kwargs.items() if k != 'precision'})
+    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision', 'backend')})
+    if kind == 'openai': return OpenAIEmbedder(arg or 'text-embedding-ada-002', **{k: v for k, v in kwargs.items() if k not in ('precision', 'backend')})
     raise ValueError(f"unknown embedder {spec!r}: use 'local', 'local:PATH_OR_HUB_NAME', 'openai', 'openai:MODEL', or several joined by '+'")
 
 def get_embedder(spec:str='local', # 'local', 'local:PATH_OR_HUB_NAME', 'openai[:MODEL]', or parts joined by '+'
