@@ -51,7 +51,8 @@ class HeadsAdamW:
         parts = [heads.W1.transpose(0, 1).reshape(d, T * h), heads.b1.reshape(-1), heads.W2, heads.b2]
         self.p = torch.cat([q.detach().reshape(-1) for q in parts])
         self.g, self.m, self.v = (torch.zeros_like(self.p) for _ in range(3))
-        self.t, self.fused = torch.zeros((), device=self.p.device), self.p.device.type in ('cpu', 'cuda')
+        self.fused = self.p.device.type in ('cpu', 'cuda')
+        self.t = torch.zeros((), device=self.p.device if self.fused else 'cpu')   # the step count: on the device for the fused kernel, else on the CPU
         split = lambda flat: [s.view(q.shape) for s, q in zip(flat.split([q.numel() for q in parts]), parts)]
         (self.W1, self.b1, self.W2, self.b2), (self.gW1, self.gb1, self.gW2, self.gb2) = split(self.p), split(self.g)
 
@@ -86,7 +87,7 @@ def step(self:HeadsAdamW, x, y, pos_weight=None, dropout:float=0.0) -> torch.Ten
     try: adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], fused=self.fused, **kw)
     except RuntimeError:   # no fused kernel on this device: the plain implementation
         if not self.fused: raise
-        self.fused = False; adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], **kw)
+        self.fused, self.t = False, self.t.cpu(); adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], **kw)
     return logits
 
 @patch
