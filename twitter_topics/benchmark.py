@@ -265,12 +265,12 @@ def thread_figures(work, # an empty scratch folder
     work, cli = Path(work), [shutil.which('twitter-topics') or 'twitter-topics']
     base = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
     envs = {'default environment': base, 'OMP_NUM_THREADS=1': base | {'OMP_NUM_THREADS': '1'}}
-    argv = lambda name: cli + ['benchmark', '--methods', *methods, '--folds', str(folds), '--out', str(work/name)]
+    argv = lambda folder: cli + ['benchmark', '--methods', *methods, '--folds', str(folds), '--out', str(work/folder)]
     _measured(argv('warm-up'), envs['OMP_NUM_THREADS=1'])   # fills the embedding cache, so both timed runs start alike
     secs, fits = {}, {}
-    for name, env in envs.items():
-        secs[name], _ = _measured(argv(name.replace('=', '-').replace(' ', '-')), env)
-        res = json.loads((work/name.replace('=', '-').replace(' ', '-')/'results.json').read_text())['results']
+    for i, (name, env) in enumerate(envs.items()):
+        secs[name], _ = _measured(argv(f'run{i}'), env)
+        res = json.loads((work/f'run{i}'/'results.json').read_text())['results']
         fits[name] = {m: np.mean([r['fit_seconds'] for r in v]) for m, v in res.items()}
     a, b = envs
     out = {f'benchmark wall time, {k}': f"{v:.1f}s" for k, v in secs.items()} | {'wall time ratio, default / OMP_NUM_THREADS=1': round(secs[a] / secs[b], 2)}

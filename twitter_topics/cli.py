@@ -35,9 +35,10 @@ def _params(args) -> dict:
     return out
 
 def _cache(args, default:bool) -> dict:
-    "Embedder settings for --cache / --no-cache (None: the command's default)."
+    "Embedder settings for --cache / --no-cache (None: the command's default) and --backend."
     on = default if getattr(args, 'cache', None) is None else args.cache
-    return {} if on else {'cache_dir': False}
+    backend = getattr(args, 'backend', None)
+    return ({} if on else {'cache_dir': False}) | ({'backend': backend} if backend else {})
 
 def cmd_train(args):
     "Train a pipeline on labelled tweets and save it to a folder."
@@ -142,6 +143,10 @@ def _common(p):
     "Options every command that reads tweets shares."
     p.add_argument('--on-error', choices=('raise', 'drop'), default='raise', help="stop at a bad input row (default), or drop bad rows with a warning")
     p.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on, off for predict)')
+    _backend(p)
+
+def _backend(p):
+    p.add_argument('--backend', choices=('auto', 'torch', 'openvino'), help='local embedder runtime (default: auto, OpenVINO on a CPU when installed, else PyTorch)')
 
 # %% ../nbs/10_cli.ipynb #af749788
 def _more_commands(sub, p):
@@ -164,6 +169,7 @@ def _more_commands(sub, p):
     b.add_argument('--scale', action='store_true', help='also measure predict throughput and memory at 40k and 400k tweets, cold, and with Ray (minutes)')
     b.add_argument('--threads', action='store_true', help='also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)')
     b.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on)')
+    _backend(b)
     b.set_defaults(func=cmd_benchmark)
     return p
 
