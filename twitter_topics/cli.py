@@ -34,7 +34,7 @@ def _params(args) -> dict:
     if getattr(args, 'llm', None) and args.method in LLM_PARAM: out[LLM_PARAM[args.method]] = args.llm
     return out
 
-def _cache(args, default:bool) -> dict:
+def _embed_kwargs(args, default:bool) -> dict:
     "Embedder settings for --cache / --no-cache (None: the command's default) and --backend."
     on = default if getattr(args, 'cache', None) is None else args.cache
     backend = getattr(args, 'backend', None)
@@ -44,7 +44,7 @@ def cmd_train(args):
     "Train a pipeline on labelled tweets and save it to a folder."
     check_replaceable(args.out)                      # refuse before spending the training time
     df = load_tweets(args.data, on_error=args.on_error)
-    pipe = TopicPipeline(args.method, args.embedder, params=_params(args), embedder_kwargs=_cache(args, True))
+    pipe = TopicPipeline(args.method, args.embedder, params=_params(args), embedder_kwargs=_embed_kwargs(args, True))
     pipe.fit(df['text'].tolist(), encode_topics(df['topics']))
     pipe.save(args.out)
     print(f"trained {args.method} on {len(df)} tweets -> {args.out}", file=sys.stderr)
@@ -55,13 +55,13 @@ def cmd_predict(args):
     if args.engine == 'ray': return _predict_ray(args)
     if len(args.input) != 1: raise ValueError(f"the local engine reads one INPUT, got {len(args.input)}; use --engine ray for several")
     if args.out and Path(args.out).resolve() == Path(args.input[0]).resolve(): raise ValueError(f"{args.out}: is the input; give another --out")
-    pipe = TopicPipeline.load(args.model, **_cache(args, False))
+    pipe = TopicPipeline.load(args.model, **_embed_kwargs(args, False))
     n = stream_predict(pipe, args.input[0], args.out, args.chunk_rows, args.on_error)
     print(f"{n} tweets classified -> {args.out or 'stdout'}", file=sys.stderr)
 
 def cmd_evaluate(args):
     "Score a saved pipeline on labelled tweets."
-    pipe, df = TopicPipeline.load(args.model, **_cache(args, True)), load_tweets(args.data, on_error=args.on_error)
+    pipe, df = TopicPipeline.load(args.model, **_embed_kwargs(args, True)), load_tweets(args.data, on_error=args.on_error)
     m = evaluate(encode_topics(df['topics']), pipe.predict(df['text'].tolist()))
     if args.json: print(json.dumps(m, indent=1))
     else:
@@ -82,7 +82,7 @@ def _predict_ray(args):
     "`predict --engine ray`: records to part files in the --out folder."
     from twitter_topics.distributed import ray_predict
     if not args.out: raise ValueError("--engine ray writes a folder of part files: give --out OUTDIR")
-    n = ray_predict(args.model, args.input, args.out, args.address, args.actors, args.batch_size, args.format, embedder_kwargs=_cache(args, False))
+    n = ray_predict(args.model, args.input, args.out, args.address, args.actors, args.batch_size, args.format, embedder_kwargs=_embed_kwargs(args, False))
     print(f"{n} tweets classified -> {args.out}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #69ffaa28
@@ -94,7 +94,7 @@ def _npy_out(dest:Path):
 def cmd_embed(args):
     "Embed the tweets of a file and save a float32 .npy matrix (rows in input order)."
     dest = Path(args.out); _npy_out(dest)
-    emb, parts = get_embedder(args.embedder, **_cache(args, True)), []
+    emb, parts = get_embedder(args.embedder, **_embed_kwargs(args, True)), []
     for df in iter_chunks(args.data, on_error=args.on_error):
         parts.append(emb.embed([normalize_tweet(t) for t in df['text']] if args.normalize else df['text'].tolist()))
     X = np.concatenate(parts)
@@ -114,7 +114,7 @@ def cmd_benchmark(args):
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
-    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_cache(args, True), speed=args.speed, scale=args.scale, threads=args.threads)
+    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_embed_kwargs(args, True), speed=args.speed, scale=args.scale, threads=args.threads)
     print('\n' + table.to_string())
     for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
