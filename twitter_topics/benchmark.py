@@ -16,7 +16,7 @@ from .classifier import METHODS, make_classifier, check_xy, seeded, pick_device,
 from .embed import get_embedder, LocalEmbedder, openvino_available, native_bf16
 from .ovr_mlp import OneVsRestMLP, OVRHeads
 from .evaluation import compare, plot_topic_f1, cross_validate
-from .files import atomic_dir
+from .files import atomic_dir, check_replaceable
 
 # %% auto #0
 __all__ = ['DEFAULT_METHODS', 'THREAD_VARS', 'summary_table', 'machine', 'benchmark_methods', 'write_report', 'speed_figures',
@@ -95,6 +95,7 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   threads:bool=False, # also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
+    if out: check_replaceable(out, 'report')                  # refused before the cross-validation, not after
     df = load_tweets(data or bundled_data_path())
     texts = [normalize_tweet(t) for t in df['text']]
     feats = {'texts': texts} | {e: get_embedder(e, **(embedder_kwargs or {})).embed(texts) for e in embedders}

@@ -10,12 +10,10 @@ from fastcore.basics import chunked, patch
 
 
 # %% auto #0
-__all__ = ['default_cache_dir', 'cache_key', 'KVCache']
+__all__ = ['cache_key', 'KVCache']
 
 # %% ../nbs/00b_cache.ipynb #cd9213a2
-def default_cache_dir() -> Path:
-    "Where caches live: `$TWITTER_TOPICS_CACHE`, else `~/.cache/twitter_topics`."
-    return Path(os.environ.get('TWITTER_TOPICS_CACHE') or Path.home()/'.cache'/'twitter_topics')
+from .files import default_cache_dir   # where caches live: $TWITTER_TOPICS_CACHE, else ~/.cache/twitter_topics
 
 def cache_key(namespace:str, # what produced the value, e.g. the model and server
               text:str, # the exact input

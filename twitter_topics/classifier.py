@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_classifier.ipynb #4f1504ce
 from __future__ import annotations
-import importlib, json, warnings
+import importlib, inspect, json, math, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -14,17 +14,19 @@ import torch, torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin
 from sklearn.metrics import precision_recall_curve
 from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file, load_file
 from .data import TOPICS, check_labels, check_texts
 from .files import atomic_dir
+from .openai_api import redact
 
 
 # %% auto #0
-__all__ = ['FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'METHODS', 'apply_thresholds', 'tune_thresholds', 'holdout_split', 'check_xy',
-           'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads', 'limit_threads', 'TopicClassifier',
-           'save_state', 'read_json', 'read_state', 'check_pool', 'Method', 'register', 'method_class',
-           'make_classifier']
+__all__ = ['FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'FORMAT', 'FORMATS', 'FLOAT_DTYPES', 'METHODS', 'apply_thresholds',
+           'tune_thresholds', 'holdout_split', 'check_xy', 'seeded', 'pick_device', 'pos_weights', 'topic_losses',
+           'torch_threads', 'limit_threads', 'TopicClassifier', 'save_state', 'read_json', 'check_field',
+           'check_floats', 'read_meta', 'read_state', 'check_params', 'check_pool', 'Method', 'register',
+           'method_class', 'make_classifier']
 
 # %% ../nbs/01a_classifier.ipynb #f2d33d59
 def apply_thresholds(P, # (n, topics) scores
@@ -134,6 +136,7 @@ class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     input = 'embeddings'  # or 'texts': what `fit`/`predict` take
     _unsaved_params = ()  # parameters a saved folder must not carry (e.g. the server a key is sent to)
     def _loaded(self, meta:dict, path:Path): "Hook run after `load`."
+    def _array_shapes(self, meta:dict) -> dict|None: "name -> shape of the arrays `_restore` needs (None: not checked)."
     def _needs_valid(self) -> bool: return bool(getattr(self, 'tune_thresholds', False))
 
     def predict_scores(self, X, # features (embeddings or texts)
@@ -161,6 +164,7 @@ def _fit_tuned(self:TopicClassifier, X, Y):
 
 # %% ../nbs/01a_classifier.ipynb #93d494a9
 MODEL_JSON, ARRAYS = 'model.json', 'arrays.safetensors'
+FORMAT, FORMATS = 2, (2,)  # the format written, and those read (2: every version since the one save/load protocol)
 
 def save_state(path, # folder to write
                kind:str, # the classifier's class name
@@ -173,7 +177,8 @@ def save_state(path, # folder to write
     def write(tmp):
         if arrays: save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(tmp/ARRAYS))
         if write_extra: write_extra(tmp)
-        (tmp/MODEL_JSON).write_text(json.dumps(dict(kind=kind, format=2, version=__version__, topics=TOPICS) | meta, indent=1, ensure_ascii=False, default=str))
+        text = json.dumps(dict(kind=kind, format=FORMAT, version=__version__, topics=TOPICS) | meta, indent=1, ensure_ascii=False, default=str)
+        (tmp/MODEL_JSON).write_text(redact(text))   # no key or URL password, whatever a setting holds
     return atomic_dir(path, write)
 
 # %% ../nbs/01a_classifier.ipynb #948fd8e1
@@ -184,22 +189,93 @@ def read_json(f:Path) -> dict:
     if not isinstance(v, dict): raise ValueError(f"{f}: expected a JSON object")
     return v
 
-def _read_arrays(f:Path) -> dict:
-    "The arrays in `f` (none if it is absent), or a one-line `ValueError`."
+_KINDS = {bool: 'true or false', int: 'an integer', float: 'a finite number', str: 'a string', list: 'a list', dict: 'an object', type(None): 'null'}
+
+def _is(v, typ) -> bool:
+    "Whether JSON value `v` is a `typ` (bool is not an int, an int is a float, NaN and infinity are not)."
+    if typ in (int, float) and isinstance(v, bool): return False
+    if typ is float: return isinstance(v, (int, float)) and math.isfinite(v)
+    return isinstance(v, typ)
+
+def check_field(meta:dict, # a JSON object read from `where`
+                name:str, # the field
+                typ, # a type, or a tuple of types: bool, int, float, str, list, dict, type(None)
+                where:Path, # the file, for the message
+                optional:bool=False, # a missing field is fine (None is returned)
+                label:str|None=None, # the field's name in the message (default `name`)
+               ):
+    "`meta[name]`, checked to be a `typ`; else a one-line `ValueError` naming the file and the field."
+    if name not in meta:
+        if optional: return None
+        raise ValueError(f"{where}: no field {label or name!r}")
+    v, typs = meta[name], typ if isinstance(typ, tuple) else (typ,)
+    if not any(_is(v, t) for t in typs):
+        raise ValueError(f"{where}: field {label or name!r} must be {' or '.join(_KINDS[t] for t in typs)}, not {json.dumps(v)[:60]}")
+    return v
+
+
+# %% ../nbs/01a_classifier.ipynb #cfc41c60
+FLOAT_DTYPES = ('F32', 'F64')  # safetensors' names of float32 and float64: every saved array is one of them
+
+def _array_headers(f:Path) -> dict:
+    "name -> (shape, dtype) of the arrays in `f`, from its header (no data read)."
+    try:
+        with safe_open(str(f), 'numpy') as h: return {k: (tuple(h.get_slice(k).get_shape()), h.get_slice(k).get_dtype()) for k in h.keys()}
+    except (SafetensorError, OSError, ValueError) as e: raise ValueError(f"{f}: damaged weights ({e})") from None
+
+def _check_arrays(f:Path, heads:dict, shapes:dict|None):
+    "Refuse arrays that are not float, or (where `shapes` says) missing or of another shape; None in a shape: any size."
+    for k, (shape, dt) in heads.items():
+        if dt not in FLOAT_DTYPES: raise ValueError(f"{f}: array {k!r} is {dt}; expected float32 or float64")
+    for k, want in (shapes or {}).items():
+        if k not in heads: raise ValueError(f"{f}: no array {k!r}")
+        got = heads[k][0]
+        if len(got) != len(want) or any(w is not None and w != g for w, g in zip(want, got)):
+            raise ValueError(f"{f}: array {k!r} has shape {got}; expected {tuple(want)}".replace('None', 'any'))
+
+def _read_arrays(f:Path, # arrays.safetensors (absent: no arrays)
+                 shapes:dict|None=None, # name -> expected shape, checked against the header before any data is read
+                ) -> dict:
+    "The arrays in `f`, checked (float, and the expected shapes) before they are read; else a one-line `ValueError`."
     if not f.exists(): return {}
+    _check_arrays(f, _array_headers(f), shapes)
     try: return load_file(str(f))
     except (SafetensorError, OSError, ValueError) as e: raise ValueError(f"{f}: damaged weights ({e})") from None
 
+
+# %% ../nbs/01a_classifier.ipynb #431a8919
+def check_floats(v:list, # a JSON list
+                 n:int, # how many numbers it must hold
+                 f:Path, # the file, for the message
+                 name:str, # the field, for the message
+                ) -> list:
+    "`v` as a list of `n` finite numbers, or a one-line `ValueError` naming `f` and the field."
+    if len(v) != n or not all(_is(x, float) for x in v): raise ValueError(f"{f}: field {name!r} must be {n} finite numbers")
+    return v
+
+def read_meta(path:Path, # folder written by save_state
+              kind:str, # the class name expected
+             ) -> dict: # the checked model.json
+    "`model.json` of `path`, with its shared fields checked; one-line `ValueError` naming the folder and the problem."
+    f = path/MODEL_JSON
+    if not f.is_file(): raise ValueError(f"{path}: no {MODEL_JSON}; not a saved {kind}")
+    meta = read_json(f)
+    if meta.get('kind') != kind: raise ValueError(f"{path}: holds a {meta.get('kind')!r} model, not {kind!r}")
+    if check_field(meta, 'format', int, f) not in FORMATS: raise ValueError(f"{f}: format {meta['format']} is not one this version reads ({', '.join(map(str, FORMATS))}); a newer twitter-topics wrote it?")
+    if meta.get('topics') != TOPICS: raise ValueError(f"{path}: saved with other topics than this library's TOPICS")
+    check_field(meta, 'version', str, f, optional=True); check_field(meta, 'params', dict, f, optional=True)
+    if (n := check_field(meta, 'n_features_in', (int, type(None)), f, optional=True)) is not None and n < 1: raise ValueError(f"{f}: field 'n_features_in' must be at least 1, not {n}")
+    if (th := check_field(meta, 'thresholds', list, f, optional=True)) is not None: check_floats(th, len(TOPICS), f, 'thresholds')
+    return meta
+
 def read_state(path, # folder written by save_state
                kind:str, # the class name expected
+               shapes:dict|None=None, # expected array shapes (see `_read_arrays`)
               ) -> tuple: # (meta dict, arrays dict)
     "What `save_state` wrote, checked: one-line `ValueError` naming the folder and the problem."
     path = Path(path)
-    if not (path/MODEL_JSON).is_file(): raise ValueError(f"{path}: no {MODEL_JSON}; not a saved {kind}")
-    meta = read_json(path/MODEL_JSON)
-    if meta.get('kind') != kind: raise ValueError(f"{path}: holds a {meta.get('kind')!r} model, not {kind!r}")
-    if meta.get('topics') != TOPICS: raise ValueError(f"{path}: saved with other topics than this library's TOPICS")
-    return meta, _read_arrays(path/ARRAYS)
+    return read_meta(path, kind), _read_arrays(path/ARRAYS, shapes)
+
 
 # %% ../nbs/01a_classifier.ipynb #ef352f60
 @patch
@@ -210,16 +286,38 @@ def save(self:TopicClassifier, path, # folder to write (created; replaces only a
     params = {k: v for k, v in self.get_params().items() if k not in self._unsaved_params}
     return save_state(path, type(self).__name__, dict(params=params) | meta, arrays, getattr(self, '_write_extra', None))
 
+_ANNOTATED = {'bool': bool, 'int': int, 'float': float, 'str': str, 'None': type(None), 'list': list, 'tuple': list, 'dict': dict}
+
+def check_params(cls:type, # the classifier class
+                 params:dict, # saved parameters
+                 f:Path, # the file they come from
+                ) -> dict:
+    "`params`, each a parameter of `cls` of the type its `__init__` annotates; else a one-line `ValueError`."
+    sig = inspect.signature(cls.__init__).parameters
+    for k in params:
+        if k not in sig or k == 'self': raise ValueError(f"{f}: field 'params.{k}' is not a parameter of {cls.__name__}")
+        ann = sig[k].annotation
+        typs = tuple(_ANNOTATED.get(t.strip()) for t in (ann if isinstance(ann, str) else getattr(ann, '__name__', '')).split('|'))
+        if None not in typs: check_field(params, k, typs, f, label=f'params.{k}')
+    return params
+
+def _restore_error(path, cls, e) -> ValueError:
+    "One line (whitespace collapsed: torch's messages span lines) naming the folder and the reason."
+    return ValueError(f"{path}: cannot restore the {cls.__name__} ({type(e).__name__}: {' '.join(str(e).split())})")
+
 @patch(cls_method=True)
 def load(cls:TopicClassifier, path, # folder written by save
           **overrides, # parameters to change (e.g. device, base_url)
          ):
-    "A fitted classifier read back from `path`; loading reads data only."
-    meta, arrays = read_state(path, cls.__name__)
-    params = {k: v for k, v in meta.get('params', {}).items() if k not in cls._unsaved_params}   # a folder never sets these
-    try: m = cls(**(params | overrides))._restore(meta, arrays, Path(path))
-    except (KeyError, TypeError, ValueError, RuntimeError) as e: raise ValueError(f"{path}: cannot restore the {cls.__name__} ({type(e).__name__}: {e})") from None
-    m._loaded(meta, Path(path)); return m
+    "A fitted classifier read back from `path`, every field and array checked before use; loading reads data only."
+    path = Path(path); meta = read_meta(path, cls.__name__)
+    saved = {k: v for k, v in (meta.get('params') or {}).items() if k not in cls._unsaved_params}   # a folder never sets these
+    try: m = cls(**(check_params(cls, saved, path/MODEL_JSON) | overrides))
+    except (TypeError, RuntimeError) as e: raise _restore_error(path, cls, e) from None
+    arrays = _read_arrays(path/ARRAYS, m._array_shapes(meta))   # shapes from the header, before anything is built
+    try: m = m._restore(meta, arrays, path)
+    except (KeyError, TypeError, ValueError, RuntimeError) as e: raise _restore_error(path, cls, e) from None
+    m._loaded(meta, path); return m
 
 # %% ../nbs/01a_classifier.ipynb #1e06d005
 @patch

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #0fc77049
 from __future__ import annotations
-import argparse, io, json, os, sys, tempfile, warnings
+import argparse, io, json, os, signal, sys, tempfile, warnings
 from contextlib import redirect_stdout, redirect_stderr, contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -18,7 +18,8 @@ from .predict import stream_predict, iter_chunks, output_file
 from .benchmark import DEFAULT_METHODS, run_benchmark
 
 # %% auto #0
-__all__ = ['LLM_PARAM', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_benchmark', 'parser', 'main', 'run']
+__all__ = ['LLM_PARAM', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_benchmark', 'positive_int', 'parser',
+           'Terminated', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # what --llm sets, per method
@@ -42,7 +43,7 @@ def _embed_kwargs(args, default:bool) -> dict:
 
 def cmd_train(args):
     "Train a pipeline on labelled tweets and save it to a folder."
-    check_replaceable(args.out)                      # refuse before spending the training time
+    check_replaceable(args.out, 'model')             # refuse before spending the training time
     df = load_tweets(args.data, on_error=args.on_error)
     pipe = TopicPipeline(args.method, args.embedder, params=_params(args), embedder_kwargs=_embed_kwargs(args, True))
     pipe.fit(df['text'].tolist(), encode_topics(df['topics']))
@@ -52,11 +53,14 @@ def cmd_train(args):
 # %% ../nbs/10_cli.ipynb #ceaf4568
 def cmd_predict(args):
     "Classify tweets with a saved pipeline: JSON lines to --out or stdout, chunk by chunk (or with Ray over many files)."
+    if args.engine == 'ray' and args.input_format: raise ValueError("--input-format is for the local engine; the Ray engine reads by suffix")
     if args.engine == 'ray': return _predict_ray(args)
     if len(args.input) != 1: raise ValueError(f"the local engine reads one INPUT, got {len(args.input)}; use --engine ray for several")
+    if args.out == '-': args.out = None                                   # '-' is stdout, as no --out
     if args.out and Path(args.out).resolve() == Path(args.input[0]).resolve(): raise ValueError(f"{args.out}: is the input; give another --out")
+    if args.out: check_replaceable(args.out, 'predictions', file=True)    # before loading the model
     pipe = TopicPipeline.load(args.model, **_embed_kwargs(args, False))
-    n = stream_predict(pipe, args.input[0], args.out, args.chunk_rows, args.on_error)
+    n = stream_predict(pipe, args.input[0], args.out, args.chunk_rows, args.on_error, fmt=args.input_format)
     print(f"{n} tweets classified -> {args.out or 'stdout'}", file=sys.stderr)
 
 def cmd_evaluate(args):
@@ -74,32 +78,30 @@ def _ray_args(p):
     g = p.add_argument_group('distributed prediction (Ray Data)')
     g.add_argument('--engine', choices=('local', 'ray'), default='local', help='local: stream on this machine (default); ray: Ray Data')
     g.add_argument('--address', help='Ray cluster to join (default: $RAY_ADDRESS, else a local Ray instance)')
-    g.add_argument('--actors', type=int, default=2, help='model replicas, each loading the pipeline once (default 2)')
-    g.add_argument('--batch-size', type=int, default=4096, help='tweets per actor call (default 4096)')
+    g.add_argument('--actors', type=positive_int, default=2, help='model replicas, each loading the pipeline once (default 2)')
+    g.add_argument('--batch-size', type=positive_int, default=4096, help='tweets per actor call (default 4096)')
     g.add_argument('--format', choices=('json', 'parquet'), default='json', help='output files: JSON lines (default) or parquet')
 
 def _predict_ray(args):
     "`predict --engine ray`: records to part files in the --out folder."
     from twitter_topics.distributed import ray_predict
     if not args.out: raise ValueError("--engine ray writes a folder of part files: give --out OUTDIR")
+    check_replaceable(args.out, 'predictions')
     n = ray_predict(args.model, args.input, args.out, args.address, args.actors, args.batch_size, args.format, embedder_kwargs=_embed_kwargs(args, False))
     print(f"{n} tweets classified -> {args.out}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #69ffaa28
-def _npy_out(dest:Path):
-    "Refuse an --out that exists and is not a .npy file (a user's data must not be overwritten)."
-    if dest.is_dir(): raise ValueError(f"{dest}: is a directory; give a .npy file name")
-    if dest.exists() and dest.read_bytes()[:6] != b'\x93NUMPY': raise ValueError(f"{dest}: exists and is not a .npy file; refusing to replace it")
-
 def cmd_embed(args):
     "Embed the tweets of a file and save a float32 .npy matrix (rows in input order)."
-    dest = Path(args.out); _npy_out(dest)
+    dest = None if args.out == '-' else check_replaceable(args.out, 'embeddings', file=True)   # '-': stdout
     emb, parts = get_embedder(args.embedder, **_embed_kwargs(args, True)), []
     for df in iter_chunks(args.data, on_error=args.on_error):
         parts.append(emb.embed([normalize_tweet(t) for t in df['text']] if args.normalize else df['text'].tolist()))
     X = np.concatenate(parts)
-    with atomic_file(dest, 'wb') as f: np.save(f, X)
-    print(f"{X.shape[0]} x {X.shape[1]} embeddings -> {dest}", file=sys.stderr)
+    if dest is None: np.save(sys.stdout.buffer, X); sys.stdout.buffer.flush()
+    else:
+        with atomic_file(dest, 'wb', kind='embeddings') as f: np.save(f, X)
+    print(f"{X.shape[0]} x {X.shape[1]} embeddings -> {dest or 'stdout'}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #2abba5f6
 def _embedders(args) -> tuple:
@@ -110,7 +112,7 @@ def _embedders(args) -> tuple:
 
 def cmd_benchmark(args):
     "Cross-validate methods, print the comparison table and write the report folder."
-    check_replaceable(args.out)
+    check_replaceable(args.out, 'report')
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
@@ -118,6 +120,14 @@ def cmd_benchmark(args):
     print('\n' + table.to_string())
     for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
+
+# %% ../nbs/10_cli.ipynb #62082def
+def positive_int(s:str) -> int:
+    "An argparse type: a whole number of at least 1."
+    try: n = int(s)
+    except ValueError: n = 0
+    if n < 1: raise argparse.ArgumentTypeError(f"expected a positive whole number, got {s!r}")
+    return n
 
 # %% ../nbs/10_cli.ipynb #b916ac13
 def parser() -> argparse.ArgumentParser:
@@ -134,8 +144,9 @@ def parser() -> argparse.ArgumentParser:
     _common(t); t.set_defaults(func=cmd_train)
     pr = sub.add_parser('predict', help='classify tweets with a saved model')
     pr.add_argument('model', help='model folder from train'); pr.add_argument('input', nargs='+', help="tweets (.jsonl, .csv, .parquet, .txt) or - for stdin; several with --engine ray")
-    pr.add_argument('--out', help='JSON lines file (default: stdout); with --engine ray, an output folder')
-    pr.add_argument('--chunk-rows', type=int, default=10_000, help='tweets read and classified at a time (bounds memory)')
+    pr.add_argument('--out', help='JSON lines file (default, or -: stdout); with --engine ray, an output folder')
+    pr.add_argument('--chunk-rows', type=positive_int, default=10_000, help='tweets read and classified at a time (bounds memory)')
+    pr.add_argument('--input-format', choices=('jsonl', 'csv', 'txt', 'parquet'), help='how to read INPUT (default: from its suffix; stdin is sniffed, with a note)')
     _ray_args(pr); _common(pr); pr.set_defaults(func=cmd_predict)
     return _more_commands(sub, p)
 
@@ -146,7 +157,7 @@ def _common(p):
     _backend(p)
 
 def _backend(p):
-    p.add_argument('--backend', choices=('auto', 'torch', 'openvino'), help='local embedder runtime (default: auto, OpenVINO on a CPU when installed, else PyTorch)')
+    p.add_argument('--backend', choices=('auto', 'torch', 'openvino'), help='local embedder runtime (default: auto: $TWITTER_TOPICS_BACKEND if set, else OpenVINO on a CPU when installed, else PyTorch)')
 
 # %% ../nbs/10_cli.ipynb #af749788
 def _more_commands(sub, p):
@@ -154,7 +165,8 @@ def _more_commands(sub, p):
     e.add_argument('model'); e.add_argument('data'); e.add_argument('--json', action='store_true', help='print all metrics as JSON')
     _common(e); e.set_defaults(func=cmd_evaluate)
     m = sub.add_parser('embed', help='embed tweets and save a .npy matrix')
-    m.add_argument('data'); m.add_argument('--embedder', default='local'); m.add_argument('--out', required=True)
+    m.add_argument('data'); m.add_argument('--embedder', default='local')
+    m.add_argument('--out', required=True, help='.npy file to write, or - for stdout')
     m.add_argument('--no-normalize', dest='normalize', action='store_false', help='embed the raw text (default: masked as TweetTopic)')
     _common(m); m.set_defaults(func=cmd_embed)
     b = sub.add_parser('benchmark', help='cross-validate methods and write a report')
@@ -180,13 +192,29 @@ def _expected_errors() -> tuple:
 
 def _one_line(e:BaseException) -> str: return str(e).splitlines()[0] if str(e).strip() else type(e).__name__
 
+from .openai_api import redact
+
 @contextmanager
 def _short_warnings():
-    "Warnings as one line on stderr, as the rest of the command's notes."
+    "Warnings as one line on stderr, as the rest of the command's notes (redacted: a server's words may quote the key)."
     old = warnings.formatwarning
-    warnings.formatwarning = lambda msg, *a, **k: f"twitter-topics: warning: {msg}\n"
+    warnings.formatwarning = lambda msg, *a, **k: redact(f"twitter-topics: warning: {msg}\n")
     try: yield
     finally: warnings.formatwarning = old
+
+# %% ../nbs/10_cli.ipynb #7aa5891c
+class Terminated(KeyboardInterrupt):
+    "Raised in the main thread when the process receives SIGTERM, so that cleanup runs as for Ctrl-C."
+
+@contextmanager
+def _sigterm_raises():
+    "While the command runs, SIGTERM raises `Terminated` (where a handler can be set: the main thread)."
+    def stop(signum, frame): raise Terminated()
+    try: old = signal.signal(signal.SIGTERM, stop)
+    except ValueError: old = None                       # not the main thread: leave signals alone
+    try: yield
+    finally:
+        if old is not None: signal.signal(signal.SIGTERM, old)
 
 # %% ../nbs/10_cli.ipynb #a795adeb
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
@@ -194,13 +222,14 @@ def main(argv:list|None=None, # arguments (default: sys.argv[1:])
     "Entry point of the `twitter-topics` command."
     args = parser().parse_args(argv)
     try:
-        with _short_warnings(): args.func(args)
+        with _short_warnings(), _sigterm_raises(): args.func(args)
         return 0
+    except Terminated: print('twitter-topics: terminated', file=sys.stderr); return 143
     except KeyboardInterrupt: print('twitter-topics: interrupted', file=sys.stderr); return 130
-    except _expected_errors() as e: print(f"twitter-topics {args.command}: error: {_one_line(e)}", file=sys.stderr); return 1
+    except _expected_errors() as e: print(redact(f"twitter-topics {args.command}: error: {_one_line(e)}"), file=sys.stderr); return 1
     except Exception as e:
         if os.environ.get('TWITTER_TOPICS_DEBUG'): raise
-        print(f"twitter-topics {args.command}: error: {type(e).__name__}: {_one_line(e)} (set TWITTER_TOPICS_DEBUG=1 for the traceback)", file=sys.stderr); return 1
+        print(redact(f"twitter-topics {args.command}: error: {type(e).__name__}: {_one_line(e)} (set TWITTER_TOPICS_DEBUG=1 for the traceback)"), file=sys.stderr); return 1
 
 # %% ../nbs/10_cli.ipynb #d6af7b26
 def run(*argv) -> tuple:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #d0388936
 from __future__ import annotations
-import ast, json, os, re, shutil, tempfile, warnings
+import ast, csv, datetime, decimal, itertools, json, os, re, shutil, tempfile, warnings
 from pathlib import Path
 from importlib.resources import files
 from collections.abc import Iterable
@@ -13,10 +13,12 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold, MultilabelStratifiedShuffleSplit
 
 # %% auto #0
-__all__ = ['TOPICS', 'DISPLAY_NAMES', 'canonical_topic', 'encode_topics', 'multi_hot', 'decode_topics', 'check_labels',
-           'check_texts', 'load_tweets', 'bundled_data_path', 'load_texts', 'load_hub', 'normalize_tweet',
-           'model_inputs', 'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts',
-           'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
+__all__ = ['TOPICS', 'DISPLAY_NAMES', 'NO_ID', 'canonical_topic', 'encode_topics', 'multi_hot', 'decode_topics', 'check_labels',
+           'check_texts', 'clean_text', 'text_problem', 'file_lines', 'json_record', 'json_records', 'jsonl_rows',
+           'txt_rows', 'csv_table', 'csv_rows', 'parquet_id', 'check_parquet_schema', 'parquet_rows', 'load_tweets',
+           'bundled_data_path', 'load_texts', 'load_hub', 'normalize_tweet', 'model_inputs', 'dedup_groups',
+           'kfold_indices', 'split_indices', 'plot_topic_counts', 'plot_topics_per_tweet',
+           'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
 
 # %% ../nbs/00_data.ipynb #a002d18c
 TOPICS = ['arts_&_culture', 'business_&_entrepreneurs', 'celebrity_&_pop_culture', 'diaries_&_daily_life',
@@ -83,31 +85,208 @@ def check_texts(texts) -> list:
         if not t.strip(): raise ValueError(f"text {i} is empty; remove it or give it content")
     return texts
 
+# %% ../nbs/00_data.ipynb #75a8a7cf
+class _NoId:
+    "The id of a row in a format without ids: text, or CSV / parquet without an `id` column."
+    def __repr__(self): return 'NO_ID'
+    def __reduce__(self): return 'NO_ID'  # pickled by name: still `is NO_ID` in another process (a Ray actor)
+NO_ID = _NoId()
+
+def clean_text(s:str, # text from a model or a file
+              ) -> str:
+    "`s` with each lone surrogate (not encodable as UTF-8) replaced by one U+FFFD."
+    return s.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'replace') if isinstance(s, str) else s
+
+def text_problem(text) -> str|None:
+    "What is wrong with one tweet's text, or None."
+    if text is None: return "no text"
+    if not isinstance(text, str): return f"text is {type(text).__name__}, not a string"
+    return None if text.strip() else "text is empty"
+
+def _decode(raw:bytes, # one line as read, line end included
+            i:int, # its line number (a BOM is dropped on line 1)
+           ) -> tuple: # (text, problem or None); a bad line is also decoded, with U+FFFD
+    "One input line as text, and what is wrong with it."
+    enc = 'utf-8-sig' if i == 1 else 'utf-8'
+    try: return raw.decode(enc), None
+    except UnicodeDecodeError as e: return raw.decode(enc, 'replace'), f"not UTF-8 text ({e.reason} at byte {e.start})"
+
+def file_lines(path):
+    "Byte lines of a file, closed when done."
+    with open(path, 'rb') as f: yield from f
+
+# %% ../nbs/00_data.ipynb #6c1e727b
+_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')  # the only way a lone surrogate gets into JSON text
+
+def _clean(v):
+    "A JSON value with lone surrogates in its strings (keys too) replaced by U+FFFD."
+    if isinstance(v, str): return clean_text(v)
+    if isinstance(v, list): return [_clean(x) for x in v]
+    if isinstance(v, dict): return {clean_text(k): _clean(x) for k, x in v.items()}
+    return v
+
+def json_record(s:str, # one line of JSON text
+               ) -> tuple: # (dict or None, problem or None)
+    "One JSON-lines record, or what is wrong with it; lone surrogates become U+FFFD."
+    try:
+        rec = json.loads(s)
+        if _SURROGATE_ESCAPE.search(s): rec = _clean(rec)
+    except json.JSONDecodeError as e: return None, f"not valid JSON ({e.msg} at column {e.colno})"
+    except RecursionError: return None, "nested too deeply to read"
+    if not isinstance(rec, dict): return None, f"expected a JSON object, got {type(rec).__name__}"
+    return rec, None
+
+def json_records(lines, # iterable of byte lines
+                ): # yields (line, dict or None, problem or None); blank lines are skipped
+    "The records of a JSON-lines stream, each line decoded and parsed on its own."
+    for i, raw in enumerate(lines, 1):
+        s, p = _decode(raw, i)
+        if p: yield i, None, p
+        elif s.strip(): yield i, *json_record(s.rstrip('\r\n'))
+
+# %% ../nbs/00_data.ipynb #6df9c6af
+def _id_problem(v) -> str|None:
+    "What is wrong with a JSON id, or None."
+    if isinstance(v, (list, dict)): return f"id is {'a list' if isinstance(v, list) else 'an object'}, not a number or a string"
+
+def jsonl_rows(lines, # iterable of byte lines
+              ): # yields (line, text, id or None, problem or None)
+    "Tweets of a JSON-lines stream; ids are the exact JSON values (None when a line has none)."
+    for i, rec, p in json_records(lines):
+        if p: yield i, None, None, p
+        elif 'text' not in rec: yield i, None, None, "no 'text' field"
+        else: yield i, rec['text'], rec.get('id'), text_problem(rec['text']) or _id_problem(rec.get('id'))
+
+def txt_rows(lines, # iterable of byte lines
+            ): # yields (line, text, NO_ID, problem or None)
+    "One tweet per non-blank line; blank lines are skipped, line numbers kept."
+    for i, raw in enumerate(lines, 1):
+        s, p = _decode(raw, i)
+        if p or s.strip(): yield i, None if p else s.rstrip('\r\n'), NO_ID, p
+
+# %% ../nbs/00_data.ipynb #9aa77244
+csv.field_size_limit(2**31 - 1)  # a long field reads as in JSON lines (the default limit is 131,072 characters)
+
+def _csv_lines(lines, bad:dict):
+    "Decoded lines for `csv.reader`, ends kept; a line that is not UTF-8 goes in `bad` by number."
+    for i, raw in enumerate(lines, 1):
+        s, p = _decode(raw, i)
+        if p: bad[i] = p
+        yield s
+
+def _csv_body(r, header:list, bad:dict):
+    "The rows after the header: (line, {column: cell} or None, problem or None)."
+    end = r.line_num
+    while True:
+        try: row, err = next(r, None), None
+        except csv.Error as e: row, err = [], f"cannot read it as CSV ({e})"
+        if row is None: return
+        start, end = end + 1, r.line_num
+        if bad: yield min(bad), None, bad[min(bad)]; bad.clear()
+        elif err: yield end, None, err
+        elif row: yield start, dict(zip(header, row)), None
+
+# %% ../nbs/00_data.ipynb #b9ed57c3
+def csv_table(lines, # iterable of byte lines
+              name:str, # file name for messages
+             ) -> tuple: # (header, iterator of (line, {column: cell} or None, problem or None))
+    "A CSV file with a header row, read lazily; a row spanning a line that is not UTF-8 is a bad row, named by that line."
+    bad = {}
+    r = csv.reader(_csv_lines(lines, bad))
+    try: header = next((row for row in r if row), [])
+    except csv.Error as e: raise ValueError(f"{name}:{r.line_num}: cannot read it as CSV ({e})") from None
+    if bad: raise ValueError(f"{name}:{min(bad)}: {bad[min(bad)]}, in the header")
+    return header, _csv_body(r, header, bad)
+
+def csv_rows(lines, # iterable of byte lines
+             name:str, # file name for messages
+            ): # iterator of (line, text, id or NO_ID, problem or None)
+    "Tweets of a CSV with a `text` column; ids stay strings, an empty one is None, no id column is NO_ID."
+    header, rows = csv_table(lines, name)
+    if 'text' not in header: raise ValueError(f"{name}: no 'text' column; found {header}")
+    return _csv_tweets(rows, 'id' in header)
+
+def _csv_tweets(rows, has_id:bool):
+    "(line, text, id, problem) of CSV rows."
+    for i, r, p in rows:
+        if p: yield i, None, NO_ID, p
+        else: yield i, r.get('text'), (r.get('id') or None) if has_id else NO_ID, text_problem(r.get('text'))
+
+# %% ../nbs/00_data.ipynb #a5487b2a
+def parquet_id(v):
+    "A parquet id as a JSON value: a whole decimal as int, another as its exact string; dates and times in ISO form."
+    if isinstance(v, decimal.Decimal): return int(v) if v == v.to_integral_value() else str(v)
+    if isinstance(v, (datetime.date, datetime.time)): return v.isoformat()
+    return v
+
+def _id_type_ok(t) -> bool:
+    "Whether a parquet column of arrow type `t` can hold ids (given as JSON by `parquet_id`)."
+    import pyarrow.types as pt
+    t = t.value_type if pt.is_dictionary(t) else t
+    kinds = (pt.is_integer, pt.is_floating, pt.is_boolean, pt.is_string, pt.is_large_string, pt.is_decimal,
+             pt.is_timestamp, pt.is_date, pt.is_time, pt.is_null)
+    return any(k(t) for k in kinds)
+
+def check_parquet_schema(schema, # pyarrow schema of a tweets file
+                         name:str, # file name for messages
+                        ) -> bool: # whether it has an id column
+    "Refuse, in one line naming the column, a schema without `text` or with ids JSON cannot hold."
+    if 'text' not in schema.names: raise ValueError(f"{name}: no 'text' column; found {schema.names}")
+    if 'id' in schema.names and not _id_type_ok(t := schema.field('id').type):
+        raise ValueError(f"{name}: column 'id' has type {t}; ids must be integers, strings, decimals, dates or times")
+    return 'id' in schema.names
+
+# %% ../nbs/00_data.ipynb #c9a16c2b
+def _parquet_batches(pf, has_id:bool, batch_rows:int):
+    "Rows of an opened parquet file, batch by batch."
+    n = 0
+    for b in pf.iter_batches(batch_size=batch_rows, columns=['text', 'id'] if has_id else ['text']):
+        ids = map(parquet_id, b.column('id').to_pylist()) if has_id else itertools.repeat(NO_ID)
+        for i, t, d in zip(itertools.count(n + 1), b.column('text').to_pylist(), ids): yield i, t, d, text_problem(t)
+        n += b.num_rows
+
+def parquet_rows(path, # .parquet file
+                 name:str, # file name for messages
+                 batch_rows:int=10_000, # rows read at a time
+                ): # iterator of (row, text, id or NO_ID, problem or None)
+    "Tweets of a parquet file, read batch by batch; the schema is checked when it is opened."
+    import pyarrow as pa, pyarrow.parquet as pq
+    try: pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as e: raise ValueError(f"{name}: cannot read it as parquet ({e})") from None
+    return _parquet_batches(pf, check_parquet_schema(pf.schema_arrow, name), batch_rows)
+
 # %% ../nbs/00_data.ipynb #3c984d3e
-def _read_jsonl(path:Path) -> pd.DataFrame:
-    "Read a jsonl file, naming the line of any record that is not a JSON object."
-    recs, lines = [], []
-    with open(path, encoding='utf-8') as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip(): continue
-            try: rec = json.loads(line)
-            except json.JSONDecodeError as e: raise ValueError(f"{path}:{i}: not valid JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(rec, dict): raise ValueError(f"{path}:{i}: expected a JSON object, got {type(rec).__name__}")
-            recs.append(rec); lines.append(i)
-    return pd.DataFrame.from_records(recs, index=pd.Index(lines, name='line'))
+def _collect(rows) -> tuple: # ({line: record}, {line: problem})
+    "Split (line, record or None, problem or None) rows into the good and the bad."
+    good, bad = {}, {}
+    for i, rec, p in rows:
+        if p: bad[i] = p
+        else: good[i] = rec
+    return good, bad
+
+def _read_jsonl(path:Path) -> tuple: # (DataFrame indexed by line, {line: problem})
+    "A jsonl file as a frame, and the lines that could not be read."
+    good, bad = _collect(json_records(file_lines(path)))
+    return pd.DataFrame.from_records(list(good.values()), index=pd.Index(list(good), name='line')), bad
+
+def _read_csv(path:Path) -> tuple: # (DataFrame of strings indexed by line, {line: problem})
+    "A csv file as a frame of its cells (strings, as `predict` reads them), and the rows that could not be read."
+    header, rows = csv_table(file_lines(path), str(path))
+    good, bad = _collect(rows)
+    return pd.DataFrame(list(good.values()), index=pd.Index(list(good), name='line'), columns=header), bad
 
 # %% ../nbs/00_data.ipynb #faf1ac74
-def _read_file(path) -> pd.DataFrame:
+def _read_file(path) -> tuple: # (DataFrame, {line: problem} of rows that could not be read)
     "Read `path` by its suffix into a DataFrame whose index is the line (jsonl/csv) or row number."
     path = Path(path)
     if not path.exists(): raise ValueError(f"{path}: no such file")
     suf = path.suffix.lower()
     try:
         if suf in ('.jsonl', '.json', '.ndjson'): return _read_jsonl(path)
-        if suf == '.csv': df = pd.read_csv(path, keep_default_na=False); df.index = pd.Index(df.index + 2, name='line'); return df
-        if suf == '.parquet': df = pd.read_parquet(path); df.index = pd.Index(df.index + 1, name='row'); return df
-        if suf in ('.pkl', '.pickle'): return _read_pickle(path)
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as e: raise ValueError(f"{path}: cannot read it as {suf[1:]}: {e}") from None
+        if suf == '.csv': return _read_csv(path)
+        if suf == '.parquet': df = pd.read_parquet(path); df.index = pd.Index(df.index + 1, name='row'); return df, {}
+        if suf in ('.pkl', '.pickle'): return _read_pickle(path), {}
+    except OSError as e: raise ValueError(f"{path}: cannot read it as {suf[1:]}: {e}") from None
     raise ValueError(f"{path}: unsupported file type {suf!r}; use .jsonl, .csv, .parquet or .pkl")
 
 def _read_pickle(path:Path) -> pd.DataFrame:
@@ -178,10 +357,13 @@ def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
     "Load labelled tweets from any supported format into `text` + `topics` columns."
     if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
     name = 'DataFrame' if isinstance(src, pd.DataFrame) else str(src)
-    df = src.copy() if isinstance(src, pd.DataFrame) else _read_file(src)
+    df, unread = (src.copy(), {}) if isinstance(src, pd.DataFrame) else _read_file(src)
+    if unread and on_error == 'raise':
+        raise ValueError(f"{name}:{min(unread)}: {unread[min(unread)]} (fix it, or drop bad rows with --on-error drop)")
     if 'text' not in df.columns: raise ValueError(f"{name}: no 'text' column; found {list(df.columns)}")
+    df['text'] = df['text'].map(clean_text)
     topics = _raw_topics(df, name)
-    probs = _problems(df, topics)
+    probs = dict(sorted((unread | _problems(df, topics)).items()))
     _report(name, df.index.name, probs, on_error)
     keep = ~df.index.isin(list(probs))
     out = pd.DataFrame({'text': df['text'][keep].values,
@@ -200,20 +382,20 @@ def bundled_data_path(name:str='xtopic_en_800.jsonl', # file under data/raw/
     raise ValueError(f"bundled data file {name!r} not found in {pkg/'bundled'/'raw'} or {pkg.parent/'data'/'raw'}")
 
 # %% ../nbs/00_data.ipynb #d5bf9615
-def _read_txt(path:Path) -> pd.DataFrame:
-    "One tweet per non-blank line; the index is the line number."
-    lines = [(i, l.rstrip('\n')) for i, l in enumerate(open(path, encoding='utf-8'), 1) if l.strip()]
-    return pd.DataFrame({'text': [l for _, l in lines]}, index=pd.Index([i for i, _ in lines], name='line'))
+def _read_txt(path:Path) -> tuple: # (DataFrame indexed by line, {line: problem})
+    "One tweet per non-blank line, as `txt_rows` reads them."
+    good, bad = _collect((i, t, p) for i, t, _, p in txt_rows(file_lines(path)))
+    return pd.DataFrame({'text': list(good.values())}, index=pd.Index(list(good), name='line')), bad
 
 def load_texts(src, # path (.jsonl, .csv, .parquet, .pkl, .txt) or a DataFrame with a text column
               ) -> pd.DataFrame: # text (and id when present), input order
     "Load tweets to classify: text (and id) only; label columns are ignored."
     name = 'DataFrame' if isinstance(src, pd.DataFrame) else str(src)
-    if isinstance(src, pd.DataFrame): df = src
-    elif Path(src).suffix.lower() == '.txt' and Path(src).exists(): df = _read_txt(Path(src))
-    else: df = _read_file(src)
+    if isinstance(src, pd.DataFrame): df, unread = src, {}
+    elif Path(src).suffix.lower() == '.txt' and Path(src).exists(): df, unread = _read_txt(Path(src))
+    else: df, unread = _read_file(src)
     if 'text' not in df.columns: raise ValueError(f"{name}: no 'text' column; found {list(df.columns)}")
-    _report(name, df.index.name, {i: p for i, t in zip(df.index, df['text']) if (p := _row_problem(t, []))}, 'raise')
+    _report(name, df.index.name, unread | {i: p for i, t in zip(df.index, df['text']) if (p := _row_problem(t, []))}, 'raise')
     return df[[c for c in ('text', 'id') if c in df.columns]].reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #efa1aee4

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from .files import atomic_dir, check_replaceable, json_line
 from .pipeline import TopicPipeline
-from .predict import NO_ID, input_format, jsonl_rows, txt_rows, csv_rows, chunk_frames, rows_frame, text_problem, record_dicts
+from .data import NO_ID, jsonl_rows, txt_rows, csv_rows, text_problem, parquet_id, check_parquet_schema
+from .predict import input_format, chunk_frames, rows_frame, record_dicts, MEMO_VECTORS
 
 # %% auto #0
 __all__ = ['IO_CPUS', 'import_ray', 'chunk_table', 'file_rows', 'tweet_files_datasource', 'batch_frames', 'Predictor',
@@ -38,8 +39,7 @@ def file_rows(f, # binary file object from Ray's filesystem
              ): # yields (position, text, id or NO_ID, problem)
     "Rows of one input file, parsed by the local engine's readers."
     b = io.BufferedReader(f)
-    if kind == 'csv': return csv_rows(io.TextIOWrapper(b, encoding='utf-8-sig', newline=''), path)
-    return (jsonl_rows if kind == 'jsonl' else txt_rows)(b)
+    return csv_rows(b, path) if kind == 'csv' else (jsonl_rows if kind == 'jsonl' else txt_rows)(b)
 
 # %% ../nbs/09_distributed.ipynb #3c0c9f24
 def tweet_files_datasource(paths:list, # .jsonl/.csv/.txt paths or URIs (one format)
@@ -56,14 +56,14 @@ def tweet_files_datasource(paths:list, # .jsonl/.csv/.txt paths or URIs (one for
 def batch_frames(batch, # a pyarrow batch as the actor receives it
                  kind:str, # input format
                 ) -> list: # DataFrames as iter_chunks gives them
-    "Rebuild local-engine chunks from a Ray batch (split where an id column starts)."
+    "Rebuild local-engine chunks from a Ray batch (split where the files' formats differ in having ids)."
     n, text = batch.num_rows, batch['text'].to_pylist()
     if kind == 'parquet':
-        ids, pos = (batch['id'].to_pylist() if 'id' in batch.column_names else [NO_ID] * n), list(range(1, n + 1))
+        ids, pos = ([parquet_id(v) for v in batch['id'].to_pylist()] if 'id' in batch.column_names else [NO_ID] * n), list(range(1, n + 1))
         if (bad := next((p for t in text if (p := text_problem(t))), None)): raise ValueError(f"parquet input: {bad}")
     else: pos, ids = batch['pos'].to_pylist(), [NO_ID if j is None else json.loads(j) for j in batch['id_json'].to_pylist()]
     rows = [(p, t, i, None) for p, t, i in zip(pos, text, ids)]
-    return [rows_frame(list(g), has, kind == 'txt') for has, g in itertools.groupby(rows, key=lambda r: r[2] is not NO_ID)]
+    return [rows_frame(list(g), kind == 'txt') for _, g in itertools.groupby(rows, key=lambda r: r[2] is not NO_ID)]
 
 # %% ../nbs/09_distributed.ipynb #07454a05
 class Predictor:
@@ -76,7 +76,7 @@ class Predictor:
         import ray, tempfile
         self.dir = Path(tempfile.mkdtemp(prefix='twitter-topics-model-'))
         for rel, data in ray.get(model_ref[0]).items(): (p := self.dir/rel).parent.mkdir(parents=True, exist_ok=True); p.write_bytes(data)
-        self.pipe = TopicPipeline.load(self.dir, **({'show_progress': False} | (embedder_kwargs or {})))
+        self.pipe = TopicPipeline.load(self.dir, **({'show_progress': False, 'memo': MEMO_VECTORS} | (embedder_kwargs or {})))
         self.kind, self.fmt = kind, fmt
 
     def __call__(self, batch):
@@ -144,8 +144,10 @@ def read_tweets(inputs:list, # paths or URIs, all of one format
     kind = kinds.pop()
     if kind != 'parquet': return kind, ray.data.read_datasource(tweet_files_datasource(list(map(str, inputs)), chunk_rows), num_cpus=IO_CPUS)
     import pyarrow.parquet as pq
-    names = pq.read_schema(str(inputs[0])).names if '://' not in str(inputs[0]) else ['text', 'id']
-    return kind, ray.data.read_parquet(list(map(str, inputs)), columns=[c for c in ('text', 'id') if c in names], num_cpus=IO_CPUS)
+    local = [p for p in map(str, inputs) if '://' not in p]
+    has_id = [check_parquet_schema(pq.read_schema(p), p) for p in local]     # refused here, before an actor starts
+    cols = ['text', 'id'] if not local or has_id[0] else ['text']
+    return kind, ray.data.read_parquet(list(map(str, inputs)), columns=cols, num_cpus=IO_CPUS)
 
 def root_error(e:BaseException) -> BaseException:
     "The user's error inside Ray's wrappers: the innermost ValueError/OSError, else `e`."
@@ -177,7 +179,7 @@ def ray_predict(model_dir, # folder from TopicPipeline.save
                ) -> int: # tweets classified
     "Classify tweets with Ray Data: read, `map_batches` over `actors` model replicas, write to `out_dir` atomically."
     if fmt not in ('json', 'parquet'): raise ValueError(f"fmt must be 'json' or 'parquet', not {fmt!r}")
-    pipe = TopicPipeline.load(model_dir); check_replaceable(out_dir)      # fail here, not in every actor
+    check_replaceable(out_dir, 'predictions'); pipe = TopicPipeline.load(model_dir)      # fail here, not in every actor
     ray, started = import_ray(), ray_connect(address, progress=progress)
     try:
         gpus = num_gpus if num_gpus is not None else float(bool(ray.cluster_resources().get('GPU')) and uses_torch(pipe))

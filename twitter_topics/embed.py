@@ -16,13 +16,13 @@ from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
-           'openvino_available', 'LocalEmbedder', 'quiet_transformers', 'openvino_encoder', 'truncate_tokens',
-           'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'get_embedder']
+           'openvino_available', 'env_choice', 'LocalEmbedder', 'quiet_transformers', 'openvino_encoder',
+           'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
     "Base class: subclasses set `name`, `chunk_size` and `_embed_chunk`; `embed` adds caching."
-    name, chunk_size, show_progress = 'embedder', 256, True
+    name, chunk_size, show_progress, memo = 'embedder', 256, True, 0
     def _embed_chunk(self, texts:list) -> np.ndarray: raise NotImplementedError
 
     def _cache(self):
@@ -37,8 +37,9 @@ class Embedder:
 def _lookup(self:Embedder, texts:list) -> tuple:
     "(cached vectors by key, keys in input order)."
     keys = [cache_key(self.name, t) for t in texts]
-    kv = self._cache()
-    found = {k: np.frombuffer(v, dtype=np.float32) for k, v in kv.get_many(keys).items()} if kv is not None else {}
+    found, kv = self._recall(keys), self._cache()
+    rest = list(dict.fromkeys(k for k in keys if k not in found))
+    if kv is not None and rest: found |= {k: np.frombuffer(v, dtype=np.float32) for k, v in kv.get_many(rest).items()}
     return found, keys
 
 @patch
@@ -63,7 +64,29 @@ def embed(self:Embedder, texts, # tweets to embed (non-empty strings)
     found, keys = self._lookup(texts)
     missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
     self._fill(missing, found)
+    self._keep(keys, found)
     return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+
+# %% ../nbs/01_embed.ipynb #23343f07
+from collections import OrderedDict
+
+@patch
+def _recall(self:Embedder, keys:list) -> dict:
+    "The vectors the in-memory store holds for `keys`, each marked as just used."
+    memo, out = self.__dict__.get('_memo'), {}
+    for k in (keys if memo else ()):
+        if k in memo: memo.move_to_end(k); out[k] = memo[k]
+    return out
+
+@patch
+def _keep(self:Embedder, keys:list, found:dict):
+    "Put this call's vectors in the store, dropping the least recently used beyond `memo`."
+    if not self.memo: return
+    memo = self.__dict__.setdefault('_memo', OrderedDict())
+    for k in keys:
+        memo[k] = found[k]
+        memo.move_to_end(k)
+    while len(memo) > self.memo: memo.popitem(last=False)
 
 # %% ../nbs/01_embed.ipynb #853b1354
 def default_model_path() -> str:
@@ -85,6 +108,15 @@ def openvino_available() -> bool:
     "Whether the OpenVINO runtime is installed (the `openvino` extra)."
     return importlib.util.find_spec('openvino') is not None
 
+def env_choice(value:str, # the argument as given: 'auto' defers to the environment
+               var:str, # the environment variable that can set it
+               choices:tuple, # allowed values, 'auto' first
+              ) -> str:
+    "`value`, or where it is 'auto' the value of `$var` when set; a one-line `ValueError` for anything else."
+    if value == 'auto': value = os.environ.get(var, '').strip().lower() or 'auto'
+    if value not in choices: raise ValueError(f"${var} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
 def _model_tag(model:str|None) -> str:
     "A stable name for a model in cache keys: the default's name, a folder's absolute path, or a hub name."
     if model is None: return 'all-MiniLM-L6-v2'
@@ -101,10 +133,13 @@ class LocalEmbedder(Embedder):
                  show_progress:bool=True, # progress bar
                  precision:str='auto', # 'auto' (bf16 where the CPU has it natively, else fp32), 'fp32' or 'bf16'
                  backend:str='auto', # 'auto' (OpenVINO when installed and on the CPU, else PyTorch), 'torch' or 'openvino'
+                 memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are embedded once
                 ):
         store_attr()
         if precision not in ('auto', 'fp32', 'bf16'): raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
         if backend not in ('auto', 'torch', 'openvino'): raise ValueError(f"backend must be 'auto', 'torch' or 'openvino', not {backend!r}")
+        precision = env_choice(precision, 'TWITTER_TOPICS_PRECISION', ('auto', 'fp32', 'bf16'))
+        backend = env_choice(backend, 'TWITTER_TOPICS_BACKEND', ('auto', 'torch', 'openvino'))
         self.model_path = str(model or default_model_path())
         on_cpu = (device or ('cuda' if torch_cuda() else 'cpu')) == 'cpu'
         self.backend_ = ('openvino' if on_cpu and openvino_available() else 'torch') if backend == 'auto' else backend
@@ -226,6 +261,7 @@ class OpenAIEmbedder(Embedder):
                  price_per_1m:float|None=None, # US$ per 1M tokens; None: list price of known models
                  max_retries:int=5, # SDK retries on 429 / 5xx
                  show_progress:bool=True, # progress bar
+                 memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are sent once
                 ):
         store_attr(but='api_key'); self._api_key = api_key
         self.base_url = resolve_server(base_url)
@@ -296,7 +332,7 @@ _SPLIT = re.compile(r"\+(?=(?:local|openai)(?::|\+|$))")   # '+' before a kind, 
 
 def _one_embedder(spec:str, **kwargs) -> Embedder:
     kind, _, arg = spec.partition(':')
-    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision', 'backend')})
+    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision', 'backend', 'memo')})
     if kind == 'openai': return OpenAIEmbedder(arg or 'text-embedding-ada-002', **{k: v for k, v in kwargs.items() if k not in ('precision', 'backend')})
     raise ValueError(f"unknown embedder {spec!r}: use 'local', 'local:PATH_OR_HUB_NAME', 'openai', 'openai:MODEL', or several joined by '+'")
 

@@ -86,5 +86,8 @@ def _write_extra(self:EnsembleClassifier, tmp:Path):
 
 @patch
 def _restore(self:EnsembleClassifier, meta, arrays, path):
+    from twitter_topics.classifier import check_field, MODEL_JSON
+    specs = check_field(meta, 'member_specs', list, path/MODEL_JSON)
+    if not specs or not all(isinstance(s, dict) and isinstance(s.get('method'), str) for s in specs): raise ValueError(f"{path/MODEL_JSON}: field 'member_specs' must be a list of members, each with its method")
     self.members_ = [method_class(s['method']).load(path/f'member_{i}') for i, s in enumerate(meta['member_specs'])]
     return super(EnsembleClassifier, self)._restore(meta, arrays, path)

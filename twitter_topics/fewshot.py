@@ -169,5 +169,9 @@ def _state(self:FewShotClassifier) -> tuple:
 
 @patch
 def _restore(self:FewShotClassifier, meta, arrays, path):
-    pool = meta['pool']
+    from twitter_topics.classifier import check_field, MODEL_JSON
+    pool = check_field(meta, 'pool', list, path/MODEL_JSON)
+    for i, p in enumerate(pool):
+        ok = isinstance(p, dict) and isinstance(p.get('text'), str) and isinstance(p.get('topics'), list) and all(isinstance(t, str) for t in p['topics'])
+        if not ok: raise ValueError(f"{path/MODEL_JSON}: field 'pool[{i}]' must be {{\"text\": string, \"topics\": [string, ...]}}")
     return self.fit([p['text'] for p in pool], encode_topics([p['topics'] for p in pool]))

@@ -75,6 +75,11 @@ def _state(self:OneVsRestLogReg) -> tuple:
     return meta, arrays | {'coef': self.coef_, 'intercept': self.intercept_}
 
 @patch
+def _array_shapes(self:OneVsRestLogReg, meta) -> dict:
+    "`coef` (topics, features) and `intercept` (topics,), checked before they are read."
+    return {'coef': (len(meta['topics']), meta.get('n_features_in')), 'intercept': (len(meta['topics']),)}
+
+@patch
 def _restore(self:OneVsRestLogReg, meta, arrays, path):
     self.coef_, self.intercept_ = arrays['coef'], arrays['intercept']
     return super(OneVsRestLogReg, self)._restore(meta, arrays, path)

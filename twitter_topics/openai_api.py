@@ -8,6 +8,7 @@ import ast, copy, json, os, re, sys, warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
@@ -18,10 +19,46 @@ from .files import clean_text
 
 
 # %% auto #0
-__all__ = ['OPENAI_DEFAULT', 'SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'load_env',
-           'resolve_server', 'openai_client', 'get_encoding', 'CostLimitError', 'check_cost', 'format_answer',
-           'build_messages', 'parse_topics', 'model_family', 'chat_price', 'count_chat_tokens', 'answer_tokens',
-           'ChatRunner', 'answers_to_matrix', 'warn_answers', 'KeyedEstimator']
+__all__ = ['MIN_SECRET', 'OPENAI_DEFAULT', 'SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES',
+           'add_secret', 'redact', 'note', 'strip_userinfo', 'load_env', 'resolve_server', 'openai_client',
+           'get_encoding', 'CostLimitError', 'check_cost', 'format_answer', 'build_messages', 'parse_topics',
+           'model_family', 'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner', 'answers_to_matrix',
+           'warn_answers', 'KeyedEstimator']
+
+# %% ../nbs/00d_openai_api.ipynb #4d264325
+MIN_SECRET = 8   # shorter "keys" ('EMPTY', 'ollama') are placeholders, and replacing them would mangle ordinary words
+_secrets = set()
+_KEY_SHAPE = re.compile(r'\bsk-[A-Za-z0-9_\-]{8,}')
+_URL_PASSWORD = re.compile(r'(://[^/\s:@]*):[^/\s@]*@')
+
+def add_secret(s:str|None): # a key or password used in this run
+    "Remember `s` so that `redact` removes it from anything printed or saved."
+    if isinstance(s, str) and len(s.strip()) >= MIN_SECRET: _secrets.add(s.strip())
+
+def redact(text) -> str: # anything about to be printed, logged or saved
+    "`text` without this run's keys, URL passwords, or anything shaped like an OpenAI key."
+    text = str(text)
+    for s in sorted(_secrets | {os.environ.get('OPENAI_API_KEY', '').strip()} - {''}, key=len, reverse=True):
+        if len(s) >= MIN_SECRET: text = text.replace(s, '***')
+    return _KEY_SHAPE.sub('sk-***', _URL_PASSWORD.sub(r'\1:***@', text))
+
+def note(msg:str): # a note for the user
+    "Print `twitter-topics: msg` on stderr, redacted."
+    print(redact(f"twitter-topics: {msg}"), file=sys.stderr)
+
+# %% ../nbs/00d_openai_api.ipynb #d986e6d4
+_noted_userinfo = set()
+
+def strip_userinfo(url:str, # a server URL, perhaps with user:password@
+                  ) -> str: # the URL without them
+    "`url` without `user:password@`: they are not sent (the SDK would turn them into Basic auth, replacing the key)."
+    parts = urlsplit(url)
+    if '@' not in parts.netloc: return url
+    add_secret(parts.password)
+    bare = urlunsplit(parts._replace(netloc=parts.netloc.rpartition('@')[2]))
+    if bare not in _noted_userinfo:
+        _noted_userinfo.add(bare); note(f"the user name and password in the server URL are not sent; requests to {bare} carry the API key")
+    return bare
 
 # %% ../nbs/00d_openai_api.ipynb #6d185ea8
 OPENAI_DEFAULT = 'https://api.openai.com/v1'
@@ -32,10 +69,10 @@ def load_env():
     if (p := Path.cwd()/'.env').is_file(): load_dotenv(p, override=False)
 
 def resolve_server(base_url:str|None=None, # a server named in this run, or None
-                  ) -> str: # the server the key will be sent to
+                  ) -> str: # the server the key will be sent to, without any user:password@
     "The server requests go to: `base_url`, else `$OPENAI_BASE_URL` (environment or ./.env), else OpenAI's."
     load_env()
-    return (base_url or os.environ.get('OPENAI_BASE_URL') or OPENAI_DEFAULT).rstrip('/')
+    return strip_userinfo((base_url or os.environ.get('OPENAI_BASE_URL') or OPENAI_DEFAULT).rstrip('/'))
 
 # %% ../nbs/00d_openai_api.ipynb #4a21464f
 _announced = set()
@@ -50,7 +87,8 @@ def openai_client(base_url:str|None=None, # OpenAI-compatible server, e.g. 'http
     server = resolve_server(base_url)
     key = api_key or os.environ.get('OPENAI_API_KEY')
     if not key: raise ValueError("no OpenAI API key: set OPENAI_API_KEY in the environment or in ./.env")
-    if server != OPENAI_DEFAULT and server not in _announced: _announced.add(server); print(f"twitter-topics: using the OpenAI-compatible server {server}", file=sys.stderr)
+    add_secret(key)
+    if server != OPENAI_DEFAULT and server not in _announced: _announced.add(server); note(f"using the OpenAI-compatible server {server}")
     return openai.OpenAI(api_key=key, base_url=server, max_retries=max_retries, timeout=timeout)
 
 # %% ../nbs/00d_openai_api.ipynb #034c3a8b
@@ -351,7 +389,9 @@ class KeyedEstimator(BaseEstimator):
     def _loaded(self, meta:dict, path):
         "Say on stderr when the folder was made with another server than the one this run uses."
         if (saved := meta.get('server')) and saved != (now := resolve_server(self.base_url)):
-            print(f"twitter-topics: {path} was made with the server {saved}; using {now}, the server named in this run", file=sys.stderr)
+            note(f"{path} was made with the server {saved}; using {now}, the server named in this run")
+
+    def __repr__(self, N_CHAR_MAX=700): return redact(super().__repr__(N_CHAR_MAX))   # a base_url's password, a key in a parameter
 
     def __sklearn_clone__(self):
         return type(self)(**copy.deepcopy(self.get_params(deep=False)), api_key=getattr(self, '_api_key', None))

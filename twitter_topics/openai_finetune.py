@@ -327,5 +327,7 @@ def _state(self:OpenAIFineTunedClassifier) -> tuple:
 
 @patch
 def _restore(self:OpenAIFineTunedClassifier, meta, arrays, path):
+    from twitter_topics.classifier import check_field, MODEL_JSON
+    for k, typ in (('model_id', str), ('job_id', (str, type(None))), ('report', dict)): check_field(meta, k, typ, path/MODEL_JSON)
     self.model_id_, self.job_id_, self.report_ = meta['model_id'], meta['job_id'], meta['report']
     return self

@@ -219,7 +219,16 @@ def _state(self:OneVsRestMLP) -> tuple:
     return meta | dict(n_epochs=self.n_epochs_, history=hist), arrays | {k: v.detach().cpu().numpy() for k, v in self.heads_.state_dict().items()}
 
 @patch
+def _array_shapes(self:OneVsRestMLP, meta) -> dict:
+    "The heads' weights, of the shapes `model.json` implies: checked before anything is built."
+    T, d, h = len(meta['topics']), meta.get('n_features_in'), self.hidden_dim
+    return {'W1': (T, d, h), 'b1': (T, h), 'W2': (T, h), 'b2': (T,)}
+
+@patch
 def _restore(self:OneVsRestMLP, meta, arrays, path):
+    from twitter_topics.classifier import check_field, MODEL_JSON
+    check_field(meta, 'n_features_in', int, path/MODEL_JSON); check_field(meta, 'n_epochs', int, path/MODEL_JSON)
+    check_field(meta, 'history', dict, path/MODEL_JSON)
     self.heads_ = OVRHeads(meta['n_features_in'], len(meta['topics']), self.hidden_dim, self.dropout)
     self.heads_.load_state_dict({k: torch.from_numpy(arrays[k]) for k in self.heads_.state_dict()}); self.heads_.to(self._device())
     self.n_epochs_, self.history_ = meta['n_epochs'], pd.DataFrame(meta['history']).set_index('epoch').astype(float)

@@ -4,17 +4,17 @@
 
 # %% ../nbs/07_pipeline.ipynb #f6038cf5
 from __future__ import annotations
-import json
+import json, os, re
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
 from .data import TOPICS, normalize_tweet
 from .embed import get_embedder
-from .classifier import METHODS, make_classifier, method_class, read_json
+from .classifier import METHODS, make_classifier, method_class, read_json, check_field
 from .files import atomic_dir
 
 # %% auto #0
-__all__ = ['PIPELINE_JSON', 'TopicPipeline']
+__all__ = ['PIPELINE_JSON', 'TopicPipeline', 'portable_spec']
 
 # %% ../nbs/07_pipeline.ipynb #4f4fc6b9
 class TopicPipeline:
@@ -71,12 +71,19 @@ def predict_proba(self:TopicPipeline, texts:list, # raw tweets
 # %% ../nbs/07_pipeline.ipynb #e78e5543
 PIPELINE_JSON = 'pipeline.json'
 
+def portable_spec(spec:str, # an embedder spec, e.g. 'local:models/emb+openai:text-embedding-3-small'
+                 ) -> str: # the same, with each local model folder as an absolute path
+    "`spec` with its local model folders made absolute, so the saved folder works from any working folder; hub names stay."
+    parts = re.split(r"\+(?=(?:local|openai)(?::|\+|$))", spec)
+    fix = lambda p: f"local:{os.path.abspath(p[6:])}" if p.startswith('local:') and Path(p[6:]).is_dir() else p
+    return '+'.join(map(fix, parts))
+
 @patch
 def save(self:TopicPipeline, path, # folder to write (replaces only a folder this tool wrote)
         ) -> Path:
     "Save the fitted pipeline to folder `path`, atomically."
     from twitter_topics import __version__
-    meta = dict(method=self.method, embedder=self.embedder, normalize=self.normalize, topics=self.topics, version=__version__,
+    meta = dict(method=self.method, embedder=portable_spec(self.embedder), normalize=self.normalize, topics=self.topics, version=__version__,
                 classifier=type(self.classifier).__name__)
     def write(tmp):
         self.classifier.save(tmp/'model')
@@ -91,6 +98,7 @@ def _pipeline_meta(path:Path) -> dict:
     if meta.get('topics') != TOPICS: raise ValueError(f"{path}: the model's topics differ from this library's TOPICS")
     if meta.get('method') not in METHODS: raise ValueError(f"{path}: unknown method {meta.get('method')!r}")
     if not isinstance(meta.get('embedder'), str): raise ValueError(f"{path}: {PIPELINE_JSON} has no embedder")
+    for k, typ in (('normalize', bool), ('version', str), ('classifier', str)): check_field(meta, k, typ, path/PIPELINE_JSON, optional=True)
     return meta
 
 @patch(cls_method=True)
@@ -101,4 +109,4 @@ def load(cls:TopicPipeline, path, # folder written by save
     "Load a pipeline saved with `save`; every problem is one line naming the folder."
     path = Path(path); meta = _pipeline_meta(path)
     clf = method_class(meta['method']).load(path/'model', **(classifier_kwargs or {}))
-    return cls(meta['method'], meta['embedder'], bool(meta.get('normalize', True)), classifier=clf, embedder_kwargs=embedder_kwargs)
+    return cls(meta['method'], meta['embedder'], meta.get('normalize', True), classifier=clf, embedder_kwargs=embedder_kwargs)

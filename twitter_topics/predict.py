@@ -10,18 +10,16 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import chunked
 from tqdm.auto import tqdm
-from .data import TOPICS
+from .data import TOPICS, NO_ID, file_lines, jsonl_rows, txt_rows, csv_rows, parquet_rows
 from .files import json_line, atomic_file
 
 # %% auto #0
-__all__ = ['FORMATS', 'NO_ID', 'input_format', 'text_problem', 'jsonl_rows', 'txt_rows', 'csv_rows', 'parquet_rows', 'stdin_rows',
-           'open_rows', 'rows_frame', 'chunk_frames', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts',
-           'records', 'output_file', 'stream_predict']
+__all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'stdin_rows', 'open_rows', 'rows_frame',
+           'chunk_frames', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts', 'records', 'output_file',
+           'stream_predict', 'records_match']
 
 # %% ../nbs/07a_predict.ipynb #13a2a8c5
 FORMATS = {'.jsonl': 'jsonl', '.json': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.parquet': 'parquet', '.txt': 'txt'}
-NO_ID = object()  # a row with no `id` field (unlike an id that is null)
-
 def input_format(src:str, # path of an input file
                 ) -> str: # 'jsonl', 'csv', 'parquet' or 'txt'
     "The input format, from the file's suffix."
@@ -29,111 +27,59 @@ def input_format(src:str, # path of an input file
     if suf not in FORMATS: raise ValueError(f"{src}: unsupported file type {suf!r}; use .jsonl, .csv, .parquet or .txt (or - for stdin)")
     return FORMATS[suf]
 
-def text_problem(text) -> str|None:
-    "What is wrong with one tweet's text, or None."
-    if text is None: return "no text"
-    if not isinstance(text, str): return f"text is {type(text).__name__}, not a string"
-    return None if text.strip() else "text is empty"
-
-# %% ../nbs/07a_predict.ipynb #f42882af
-def _decode(raw:bytes, i:int) -> tuple:
-    "(text, problem) of one input line (BOM dropped on line 1)."
-    try: return raw.decode('utf-8-sig' if i == 1 else 'utf-8').rstrip('\r\n'), None
-    except UnicodeDecodeError as e: return '', f"not UTF-8 text ({e.reason} at byte {e.start})"
-
-def _json_row(s:str) -> tuple:
-    "(text, id, problem) of one JSON line."
-    try: rec = json.loads(s)
-    except json.JSONDecodeError as e: return None, NO_ID, f"not valid JSON ({e.msg} at column {e.colno})"
-    if not isinstance(rec, dict): return None, NO_ID, f"expected a JSON object, got {type(rec).__name__}"
-    if 'text' not in rec: return None, rec.get('id', NO_ID), "no 'text' field"
-    return rec['text'], rec.get('id', NO_ID), text_problem(rec['text'])
-
-# %% ../nbs/07a_predict.ipynb #82a75db3
-def jsonl_rows(lines, # iterable of byte lines
-              ): # yields (line, text, id or NO_ID, problem or None)
-    "Records of a JSON-lines stream; ids are the exact JSON values; blank lines are skipped."
-    for i, raw in enumerate(lines, 1):
-        s, p = _decode(raw, i)
-        if p: yield i, None, NO_ID, p
-        elif s.strip(): yield i, *_json_row(s)
-
-def txt_rows(lines, # iterable of byte lines
-            ): # yields (line, text, NO_ID, problem or None)
-    "One tweet per non-blank line; blank lines are skipped, line numbers kept."
-    for i, raw in enumerate(lines, 1):
-        s, p = _decode(raw, i)
-        if p or s.strip(): yield i, s, NO_ID, p
-
-# %% ../nbs/07a_predict.ipynb #85dfadad
-def csv_rows(f, # text file object opened with newline=''
-             name:str, # file name for messages
-            ): # yields (line, text, id or NO_ID, problem or None)
-    "Rows of a CSV with a header; every cell stays the string it is ('00123' stays '00123'); an empty id is None."
-    r = csv.DictReader(f); start = 2
-    try:
-        if 'text' not in (r.fieldnames or []): raise ValueError(f"{name}: no 'text' column; found {r.fieldnames or []}")
-        for row in r:
-            yield start, row['text'], ((row['id'] or None) if 'id' in row else NO_ID), text_problem(row['text'])
-            start = r.line_num + 1
-    except (UnicodeDecodeError, csv.Error) as e: raise ValueError(f"{name}:{r.line_num + 1}: cannot read it as CSV ({e})") from None
-
-# %% ../nbs/07a_predict.ipynb #53d9a805
-def parquet_rows(path, # .parquet file
-                 name:str, # file name for messages
-                 batch_rows:int=10_000, # rows read at a time
-                ): # yields (row, text, id or NO_ID, problem or None)
-    "Rows of a parquet file, ids as stored (int64 stays int, string stays string), read batch by batch."
-    import pyarrow as pa, pyarrow.parquet as pq
-    try: pf = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as e: raise ValueError(f"{name}: cannot read it as parquet ({e})") from None
-    cols = [c for c in ('text', 'id') if c in pf.schema_arrow.names]
-    if 'text' not in cols: raise ValueError(f"{name}: no 'text' column; found {pf.schema_arrow.names}")
-    n = 0
-    for b in pf.iter_batches(batch_size=batch_rows, columns=cols):
-        ids = b.column('id').to_pylist() if 'id' in cols else itertools.repeat(NO_ID)
-        for i, t, d in zip(range(n + 1, n + 1 + b.num_rows), b.column('text').to_pylist(), ids): yield i, t, d, text_problem(t)
-        n += b.num_rows
-
 # %% ../nbs/07a_predict.ipynb #2a4e9a13
-def _lines(path):
-    "Byte lines of a file, closed when done."
-    with open(path, 'rb') as f: yield from f
+def _csv_header(line:bytes) -> bool:
+    "Whether a line reads as a CSV header with a `text` column (every name bare, none empty)."
+    try: names = next(csv.reader([line.decode('utf-8-sig', 'replace')]), [])
+    except csv.Error: return False
+    return 'text' in names and all(n and n == n.strip() for n in names)
 
-def _csv_file(path, name):
-    with open(path, encoding='utf-8-sig', newline='') as f: yield from csv_rows(f, name)
+def sniff(first:bytes, # the first non-blank line of standard input
+         ) -> tuple: # (format, why)
+    "The format of standard input, from its first non-blank line, and why."
+    if first.removeprefix(b'\xef\xbb\xbf').lstrip().startswith(b'{'): return 'jsonl', "its first line starts with '{'"
+    if _csv_header(first): return 'csv', "its first line is a CSV header with a 'text' column"
+    return 'txt', "its first line is neither a JSON object nor a CSV header with a 'text' column"
 
-def stdin_rows() -> tuple: # (format, rows)
-    "The rows of standard input, JSON lines or text."
+def _reader(kind:str, lines, name:str):
+    "The rows of byte `lines` in a line-based format."
+    return csv_rows(lines, name) if kind == 'csv' else (jsonl_rows if kind == 'jsonl' else txt_rows)(lines)
+
+# %% ../nbs/07a_predict.ipynb #d7f5ac1d
+def stdin_rows(fmt:str|None=None, # 'jsonl', 'csv' or 'txt'; None: sniffed, with a note on stderr
+              ) -> tuple: # (format, rows)
+    "The rows of standard input."
+    if fmt == 'parquet': raise ValueError("<stdin>: parquet cannot be read from standard input; give the file's path")
     lines, seen = iter(sys.stdin.buffer), []
     for l in lines:
         seen.append(l)
         if l.strip(): break
-    kind = 'jsonl' if seen and seen[-1].removeprefix(b'\xef\xbb\xbf').lstrip().startswith(b'{') else 'txt'
-    return kind, (jsonl_rows if kind == 'jsonl' else txt_rows)(itertools.chain(seen, lines))
+    if fmt is None and seen[-1:] and seen[-1].strip():
+        fmt, why = sniff(seen[-1])
+        print(f"<stdin>: read as {fmt}: {why} (choose with --input-format jsonl|csv|txt)", file=sys.stderr)
+    return fmt or 'txt', _reader(fmt or 'txt', itertools.chain(seen, lines), '<stdin>')
 
 def open_rows(src, # path, or '-' for stdin
               chunk_rows:int=10_000, # parquet rows read at a time
+              fmt:str|None=None, # 'jsonl', 'csv', 'txt' or 'parquet'; None: from the suffix (sniffed on stdin)
              ) -> tuple: # (format, iterator of (position, text, id or NO_ID, problem))
     "The rows of `src`, read lazily in the way its format needs."
-    if str(src) == '-': return stdin_rows()
+    if fmt not in (None, *FORMATS.values()): raise ValueError(f"unknown input format {fmt!r}; use jsonl, csv, txt or parquet")
+    if str(src) == '-': return stdin_rows(fmt)
     p, name = Path(src), str(src)
     if p.is_dir(): raise ValueError(f"{name}: is a directory; give a file")
     if not p.exists(): raise ValueError(f"{name}: no such file")
-    kind = input_format(p)
-    if kind == 'parquet': return kind, parquet_rows(p, name, chunk_rows)
-    if kind == 'csv': return kind, _csv_file(p, name)
-    return kind, (jsonl_rows if kind == 'jsonl' else txt_rows)(_lines(p))
+    kind = fmt or input_format(p)
+    return kind, parquet_rows(p, name, chunk_rows) if kind == 'parquet' else _reader(kind, file_lines(p), name)
 
 # %% ../nbs/07a_predict.ipynb #fcc35b28
-def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all good
-               with_id:bool, # give the frame an id column (NO_ID -> None)
+def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all good, of one format
                with_line:bool, # give the frame a line column (txt input)
               ) -> pd.DataFrame:
-    "One chunk as a DataFrame, indexed by input position."
+    "One chunk as a DataFrame, indexed by input position; an id column unless the format has no ids (NO_ID)."
     pos, texts, ids, _ = zip(*rows)
     df = pd.DataFrame({'text': pd.Series(texts, index=pd.Index(pos, name='pos'), dtype=object)})
-    if with_id: df['id'] = pd.Series([None if i is NO_ID else i for i in ids], index=df.index, dtype=object)
+    if ids[0] is not NO_ID: df['id'] = pd.Series(ids, index=df.index, dtype=object)
     if with_line: df['line'] = np.asarray(pos, dtype=np.int64)
     return df
 
@@ -151,21 +97,20 @@ def chunk_frames(rows, # iterator of (position, text, id or NO_ID, problem)
                  chunk_rows:int=10_000, # rows per frame
                  on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
                 ): # yields DataFrames
-    "Good rows grouped into frames; `id` appears from the first chunk that has one on."
+    "Good rows grouped into frames, with the same columns whatever the chunking."
     if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
-    has_id, dropped = False, []
-    for part in chunked(_bad_rows(rows, name, on_error, dropped), chunk_rows):
-        has_id = has_id or any(r[2] is not NO_ID for r in part)
-        yield rows_frame(part, has_id, kind == 'txt')
+    dropped = []
+    for part in chunked(_bad_rows(rows, name, on_error, dropped), chunk_rows): yield rows_frame(part, kind == 'txt')
     if dropped: warnings.warn(f"dropped {len(dropped)} bad row(s), e.g. {dropped[0]}")
 
-def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines or text, sniffed)
+def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines, CSV or text, sniffed)
                 chunk_rows:int=10_000, # tweets per chunk
                 on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
-               ): # yields DataFrames: text, plus id when the input has ids, line for text input
+                fmt:str|None=None, # input format ('jsonl', 'csv', 'txt', 'parquet'); None: from the suffix, sniffed on stdin
+               ): # yields DataFrames: text, plus id when the format has ids, line for text input
     "Tweets to classify, chunk by chunk, in input order."
     name = '<stdin>' if str(src) == '-' else str(src)
-    kind, rows = open_rows(src, chunk_rows); n = 0
+    kind, rows = open_rows(src, chunk_rows, fmt); n = 0
     for df in chunk_frames(rows, name, kind, chunk_rows, on_error): n += len(df); yield df
     if not n: raise ValueError(f"{name}: no tweets")
 
@@ -202,39 +147,59 @@ def records(df:pd.DataFrame, proba, pred) -> list:
     return [json_line(r) for r in record_dicts(df, proba, pred)]
 
 # %% ../nbs/07a_predict.ipynb #5a3cc999
-def _looks_like_predictions(p:Path) -> bool:
-    "Whether `p` is empty or starts with a record as `predict` writes it (its keys, in its order)."
-    with open(p, 'rb') as f: first = f.readline()
-    if not first.strip(): return True
-    try: rec = json.loads(first)
-    except (json.JSONDecodeError, UnicodeDecodeError): return False
-    keys = [k for k in rec if k not in ('id', 'line')] if isinstance(rec, dict) else []
-    return keys in (['text', 'topics'], ['text', 'topics', 'scores']) and list(rec)[-len(keys):] == keys and (keys[-1] != 'scores' or list(rec['scores']) == TOPICS)
-
-# %% ../nbs/07a_predict.ipynb #4c1017be
 @contextmanager
-def output_file(out, # path to write, or None for stdout
+def output_file(out, # path to write; None or '-' for stdout
                ): # yields a text file
     "stdout, or a temporary file beside `out` renamed into place only when everything was written."
-    if out is None: yield sys.stdout; return
-    dest = Path(out)
-    if dest.is_dir(): raise ValueError(f"{out}: is a directory; give a file name for --out")
-    if dest.exists() and not _looks_like_predictions(dest): raise ValueError(f"{out}: exists and is not a predictions file of twitter-topics; refusing to replace it")
-    with atomic_file(dest) as f: yield f
+    if out is None or str(out) == '-': yield sys.stdout; return
+    with atomic_file(out, kind='predictions') as f: yield f
 
 # %% ../nbs/07a_predict.ipynb #611bb64b
+MEMO_VECTORS = 20_000  # recent vectors kept in memory: repeats across chunks are embedded once
+
 def stream_predict(pipe, # a fitted TopicPipeline
                    src, # input path, or '-' for stdin
                    out=None, # output .jsonl path; None: stdout
                    chunk_rows:int=10_000, # tweets per chunk (bounds memory)
                    on_error:str='raise', # 'raise' at a bad row, or 'drop' bad rows with a warning
                    progress:bool=True, # progress bar with tweets/s on stderr
+                   fmt:str|None=None, # input format ('jsonl', 'csv', 'txt', 'parquet'); None: from the suffix, sniffed on stdin
                   ) -> int: # tweets classified
     "Classify `src` chunk by chunk, writing each chunk's JSON lines as soon as it is done."
     pipe.embedder_kwargs.setdefault('show_progress', False)
+    pipe.embedder_kwargs.setdefault('memo', MEMO_VECTORS)   # a text repeated across chunks is embedded once
     n = 0
     with output_file(out) as f, tqdm(unit=' tweets', unit_scale=True, file=sys.stderr, disable=not progress, desc='predict', delay=1) as bar:
-        for df in iter_chunks(src, chunk_rows, on_error):
+        for df in iter_chunks(src, chunk_rows, on_error, fmt):
             f.writelines(records(df, *pipe.predict_scores(df['text'].tolist()))); f.flush()
             n += len(df); bar.update(len(df))
     return n
+
+# %% ../nbs/07a_predict.ipynb #fa8c6727
+SCORE_ATOL = {'fp32': 1.5e-4, 'bf16': 5e-3}  # one unit of the 4th decimal plus float slack; bf16's rounding
+
+def _without(r:dict, *keys) -> dict: return {k: v for k, v in r.items() if k not in keys}
+
+def _near_decision(r:dict, topic:str, th:dict, atol:float) -> bool:
+    "Whether `topic`'s score in `r` is within `atol` of its threshold or of the margin of `r`'s best topic."
+    margin = {t: th[t] - s for t, s in r['scores'].items()}
+    return abs(margin[topic]) <= atol or margin[topic] - min(margin.values()) <= 2 * atol
+
+# %% ../nbs/07a_predict.ipynb #c77d6272
+def _records_close(x:dict, y:dict, atol:float, th:dict|None) -> bool:
+    "One pair of records: equal but for scores within `atol` and topics decided by such scores."
+    if _without(x, 'scores', 'topics') != _without(y, 'scores', 'topics'): return False
+    sx, sy = x.get('scores', {}), y.get('scores', {})
+    if list(sx) != list(sy) or any(abs(sx[t] - sy[t]) > atol for t in sx): return False
+    flips = set(x['topics']) ^ set(y['topics'])
+    return not flips or (th is not None and all(_near_decision(r, t, th, atol) for t in flips for r in (x, y)))
+
+def records_match(a:list, # JSON lines of one predictions output
+                  b:list, # JSON lines of another, of the same input
+                  atol:float=SCORE_ATOL['fp32'], # largest difference allowed between two scores
+                  thresholds=None, # the model's per-topic thresholds: allow topics decided within `atol`
+                 ) -> bool:
+    "Whether two outputs agree: all but scores exactly, scores within `atol`, topics but where a score was that close."
+    A, B = [json.loads(l) for l in a], [json.loads(l) for l in b]
+    th = None if thresholds is None else dict(zip(TOPICS, np.broadcast_to(thresholds, len(TOPICS)).tolist()))
+    return len(A) == len(B) and all(_records_close(x, y, atol, th) for x, y in zip(A, B))

@@ -89,6 +89,7 @@ class FakeOpenAI:
         self.chat_handler = chat_handler
         self.supports_response_format, self.fine_tune_outcome, self.min_training_examples = True, 'succeeded', 10
         self.tamper_embeddings = None   # optional function(data list) -> data list, to play a broken server
+        self.api_keys = None   # optional set of accepted keys: another Bearer token gets OpenAI's 401, which echoes it
         self.requests, self.files, self.jobs, self.fine_tuned_models = [], {}, {}, []
         self._failures, self._stop, self._successes = [], None, {}
         self._addr, self._lock, self._conns, self._httpd = (host, port), threading.RLock(), set(), None
@@ -188,6 +189,8 @@ def answer(self:FakeOpenAI, req) -> tuple|None:
     try:
         if self._stopped(req): return None
         if not req.has_auth: raise APIError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+        if self.api_keys is not None and (tok := req.headers['Authorization'][7:].strip()) not in self.api_keys:
+            raise APIError(401, f"Incorrect API key provided: {tok}. You can find your API key at https://platform.openai.com/account/api-keys.", code='invalid_api_key')
         if (f := self._take_failure(req.path)): raise f
         fn, params = find_route(req.method, req.path)
         out = fn(self, req, **params)

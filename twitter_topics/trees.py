@@ -122,4 +122,5 @@ def _restore(self:SklearnOVR, meta, arrays, path):
     if meta.get('sklearn') != sklearn.__version__: warnings.warn(f"{path} was saved with scikit-learn {meta.get('sklearn')}; this is {sklearn.__version__}")
     try: self.estimator_ = sio.load(path/SKOPS, trusted=TRUSTED_TYPES)
     except Exception as e: raise ValueError(f"{path/SKOPS}: refused or damaged ({type(e).__name__}: {str(e)[:200]})") from None
+    if (n := getattr(self.estimator_, 'n_features_in_', None)) != meta.get('n_features_in'): raise ValueError(f"{path/SKOPS} was fitted on {n} features; model.json field 'n_features_in' says {meta.get('n_features_in')}")
     return super(SklearnOVR, self)._restore(meta, arrays, path)
