@@ -37,7 +37,9 @@ if pkg_data:
 # The bundled tweets ship inside the package: the top-level `data/` folder (the source) is installed as
 # `twitter_topics/bundled/`, so a plain `pip install .` runs from any folder (see `data.bundled_data_path`).
 bundled = cfg['lib_name'] + '.bundled'
-package_data.update({bundled: ['README.md'], bundled + '.raw': ['*.jsonl']})
+# The shipped model (`data/models/default/`, built by tools/build_default_model.py) rides along as data of `bundled`.
+package_data.update({bundled: ['README.md', 'models/*/*.json', 'models/*/model/*.json', 'models/*/model/*.safetensors'],
+                     bundled + '.raw': ['*.jsonl']})
 # Add package data to setup_cfg for setuptools.setup(..., **setup_cfg)
 setup_cfg['package_data'] = package_data
 

@@ -13,15 +13,17 @@ from fastcore.basics import store_attr, patch
 from sklearn.base import BaseEstimator, clone
 from .data import TOPICS, normalize_tweet, encode_topics, load_tweets, bundled_data_path
 from .classifier import METHODS, make_classifier, check_xy, seeded, pick_device, limit_threads, FIT_THREADS
+from .classifier import THRESHOLD_RULES, apply_thresholds, decide_thresholds
+from .data import kfold_indices
 from .embed import get_embedder, LocalEmbedder, openvino_available, native_bf16
 from .ovr_mlp import OneVsRestMLP, OVRHeads
-from .evaluation import compare, plot_topic_f1, cross_validate
+from .evaluation import compare, plot_topic_f1, cross_validate, evaluate
 from .files import atomic_dir, check_replaceable
 
 # %% auto #0
 __all__ = ['DEFAULT_METHODS', 'THREAD_VARS', 'summary_table', 'machine', 'benchmark_methods', 'write_report', 'speed_figures',
-           'run_benchmark', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'embed_throughput', 'scale_figures',
-           'thread_figures']
+           'run_benchmark', 'rule_scores', 'choose_rule', 'nested_rules', 'rules_table', 'rule_figures', 'LoopedOVR',
+           'speed_ratio', 'embed_variants', 'embed_throughput', 'scale_figures', 'thread_figures']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
 def summary_table(results:dict, # name -> list of fold results from cross_validate
@@ -93,6 +95,7 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   speed:bool=False, # also measure embedding throughput and the networks' training speed-up
                   scale:bool=False, # also measure `predict` throughput and memory (several minutes)
                   threads:bool=False, # also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)
+                  rules:bool=False, # also compare the decision rules by nested CV for the methods that have them
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     if out: check_replaceable(out, 'report')                  # refused before the cross-validation, not after
@@ -108,8 +111,71 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
     if threads:
         import tempfile
         with tempfile.TemporaryDirectory() as w: extra = (extra or {}) | thread_figures(w)
+    if rules: extra = (extra or {}) | rule_figures(df, methods, feats[embedders[0]], n_splits, seed, params)
     if out: write_report(out, results, table, len(df), n_splits, extra)
     return table, results, extra
+
+# %% ../nbs/08_benchmark.ipynb #952d94bd
+def rule_scores(clf, # unfitted classifier with `threshold_rule`
+                X, Y, # features and 0/1 labels of all rows
+                tr, te, # training and test row positions
+                rules=THRESHOLD_RULES, # decision rules to score
+               ) -> dict: # rule -> evaluate result on the test rows
+    "Fit `clf` once on `tr`; score each decision rule's thresholds on `te`."
+    m = clone(clf).set_params(threshold_rule='per_topic', tune_thresholds=None).fit(X[tr], Y[tr])
+    (Pv, Yv), P, k = m.tuned_on_, m.predict_proba(X[te]), getattr(m, 'min_topics', 1)
+    return {r: evaluate(Y[te], apply_thresholds(P, decide_thresholds(Pv, Yv, r, k), k)) for r in rules}
+
+def choose_rule(clf, # unfitted classifier
+                df, X, Y, # the outer TRAINING part only: its tweets, features and labels
+                n_inner:int=3, # inner folds
+                seed:int=42, # inner fold seed
+                metric:str='macro_f1', # what the choice maximises
+               ) -> tuple: # (chosen rule, rule -> mean inner score)
+    "The decision rule with the best mean `metric` over inner folds of the data given."
+    folds = kfold_indices(df.reset_index(drop=True), n_inner, seed)
+    s = [rule_scores(clf, X, Y, a, b) for a, b in folds]
+    means = {r: float(np.mean([f[r][metric] for f in s])) for r in THRESHOLD_RULES}
+    return max(means, key=means.get), means
+
+# %% ../nbs/08_benchmark.ipynb #7d9f6ae3
+def nested_rules(df, # tweets from load_tweets
+                 clf, # unfitted classifier with `threshold_rule`
+                 X, # features of every tweet
+                 n_splits:int=5, # outer folds
+                 n_inner:int=3, # inner folds (rule choice)
+                 seed:int=42, # fold seed (outer and inner)
+                 choose=choose_rule, # (clf, df, X, Y, n_inner, seed) -> (rule, scores), given the outer training part only
+                ) -> pd.DataFrame: # one row per outer fold
+    "Per outer fold: the rule chosen on inner folds, each rule's outer F1, and the chosen rule's (the nested figure)."
+    Y, X, rows = encode_topics(df['topics']), np.asarray(X), []
+    for f, (tr, te) in enumerate(kfold_indices(df, n_splits, seed)):
+        rule, _ = choose(clf, df.iloc[tr], X[tr], Y[tr], n_inner, seed)
+        out = rule_scores(clf, X, Y, tr, te) | {'nested': None}
+        out['nested'] = out[rule]
+        rows.append({'fold': f, 'chosen': rule} | {f'{r} {m}': out[r][m] for r in out for m in ('macro_f1', 'micro_f1')})
+    return pd.DataFrame(rows)
+
+def rules_table(nested:pd.DataFrame, # from nested_rules
+               ) -> pd.DataFrame: # one row per rule (and 'nested'): mean and std of macro/micro-F1
+    "Mean ± std over outer folds of each rule's F1, and of the nested choice."
+    names = [c[:-len(' macro_f1')] for c in nested if c.endswith(' macro_f1')]
+    row = lambda r: {f'{m}{s}': getattr(nested[f'{r} {m}'], f)().round(3) for m in ('macro_f1', 'micro_f1') for s, f in (('', 'mean'), ('_std', 'std'))}
+    t = pd.DataFrame({r: row(r) for r in names}).T
+    t['chosen in folds'] = [int((nested['chosen'] == r).sum()) if r != 'nested' else len(nested) for r in t.index]
+    return t
+
+# %% ../nbs/08_benchmark.ipynb #dd3ec1b0
+def rule_figures(df, # tweets from load_tweets
+                 methods, # method names; those with a `threshold_rule` parameter are compared
+                 X, # their embeddings
+                 n_splits:int=5, seed:int=42, # outer folds and their seed
+                 params:dict|None=None, # method -> parameter overrides
+                ) -> dict: # 'decision rules, METHOD' -> markdown table
+    "The 'decision rules' tables of the report: `rules_table(nested_rules(...))` per method with a threshold rule."
+    clfs = {m: make_classifier(m, **(params or {}).get(m, {})) for m in methods if METHODS[m].input == 'embeddings'}
+    return {f'decision rules (nested CV), {m}': '\n\n' + rules_table(nested_rules(df, c, X, n_splits, seed=seed)).to_markdown()
+            for m, c in clfs.items() if 'threshold_rule' in c.get_params()}
 
 # %% ../nbs/08_benchmark.ipynb #7f54a252
 class LoopedOVR(BaseEstimator):

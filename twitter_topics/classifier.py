@@ -22,11 +22,11 @@ from .openai_api import redact
 
 
 # %% auto #0
-__all__ = ['FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'FORMAT', 'FORMATS', 'FLOAT_DTYPES', 'METHODS', 'apply_thresholds',
-           'tune_thresholds', 'holdout_split', 'check_xy', 'seeded', 'pick_device', 'pos_weights', 'topic_losses',
-           'torch_threads', 'limit_threads', 'TopicClassifier', 'save_state', 'read_json', 'check_field',
-           'check_floats', 'read_meta', 'read_state', 'check_params', 'check_pool', 'Method', 'register',
-           'method_class', 'make_classifier']
+__all__ = ['THRESHOLD_RULES', 'GRID', 'FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'FORMAT', 'FORMATS', 'FLOAT_DTYPES', 'METHODS',
+           'apply_thresholds', 'tune_thresholds', 'shared_threshold', 'rule_of', 'decide_thresholds', 'holdout_split',
+           'check_xy', 'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads', 'limit_threads',
+           'TopicClassifier', 'save_state', 'read_json', 'check_field', 'check_floats', 'read_meta', 'read_state',
+           'check_params', 'check_pool', 'Method', 'register', 'method_class', 'make_classifier']
 
 # %% ../nbs/01a_classifier.ipynb #f2d33d59
 def apply_thresholds(P, # (n, topics) scores
@@ -56,6 +56,40 @@ def tune_thresholds(P, # (n, topics) scores on held-out data
     "Per-topic thresholds maximising each topic's F1 on (P, Y)."
     P, Y = np.asarray(P, dtype=float), np.asarray(Y)
     return np.array([_best_threshold(P[:, j], Y[:, j], default) for j in range(Y.shape[1])])
+
+# %% ../nbs/01a_classifier.ipynb #dd01257d
+THRESHOLD_RULES = ('shared', 'per_topic', 'fixed')  # how a classifier sets `thresholds_` from held-out scores
+GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)      # candidate shared thresholds
+
+def shared_threshold(P, # (n, topics) scores on held-out data
+                     Y, # (n, topics) true 0/1 labels
+                     min_topics:int=1, # as in apply_thresholds
+                     average:str='micro', # F1 maximised: 'micro' (pooled over topics, stable) or 'macro'
+                    ) -> float: # the one threshold for every topic
+    "The single threshold (on `GRID`) whose decisions maximise `average` F1 on (P, Y); the lowest of ties."
+    from sklearn.metrics import f1_score
+    Y = np.asarray(Y)
+    f1 = [f1_score(Y, apply_thresholds(P, t, min_topics), average=average, zero_division=0) for t in GRID]
+    return float(GRID[int(np.argmax(f1))])
+
+def rule_of(threshold_rule:str, # one of THRESHOLD_RULES
+            tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: `threshold_rule`
+           ) -> str:
+    "The decision rule in force: the legacy `tune_thresholds` when given, else `threshold_rule` (checked)."
+    if tune_thresholds is not None: return 'per_topic' if tune_thresholds else 'fixed'
+    if threshold_rule not in THRESHOLD_RULES: raise ValueError(f"threshold_rule must be one of {', '.join(THRESHOLD_RULES)}, got {threshold_rule!r}")
+    return threshold_rule
+
+def decide_thresholds(P, # (n, topics) held-out or out-of-fold scores
+                      Y, # (n, topics) their true 0/1 labels
+                      rule:str, # one of THRESHOLD_RULES
+                      min_topics:int=1, # as in apply_thresholds (the shared rule scores with it)
+                     ) -> np.ndarray: # one threshold per topic
+    "Per-topic thresholds by `rule`: each topic's best, one shared best, or 0.5."
+    n = np.shape(Y)[1]
+    if rule == 'per_topic': return tune_thresholds(P, Y)
+    if rule == 'shared': return np.full(n, shared_threshold(P, Y, min_topics))
+    return np.full(n, 0.5) if rule == 'fixed' else rule_of(rule)
 
 # %% ../nbs/01a_classifier.ipynb #fe7661c4
 def holdout_split(Y, # (n, topics) 0/1 labels
@@ -137,7 +171,8 @@ class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
     _unsaved_params = ()  # parameters a saved folder must not carry (e.g. the server a key is sent to)
     def _loaded(self, meta:dict, path:Path): "Hook run after `load`."
     def _array_shapes(self, meta:dict) -> dict|None: "name -> shape of the arrays `_restore` needs (None: not checked)."
-    def _needs_valid(self) -> bool: return bool(getattr(self, 'tune_thresholds', False))
+    def _rule(self) -> str: return rule_of(getattr(self, 'threshold_rule', 'per_topic'), getattr(self, 'tune_thresholds', None))
+    def _needs_valid(self) -> bool: return self._rule() != 'fixed'
 
     def predict_scores(self, X, # features (embeddings or texts)
                       ) -> tuple: # ((n, 19) probabilities or None, (n, 19) 0/1 decisions)
@@ -152,14 +187,23 @@ class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
 
 # %% ../nbs/01a_classifier.ipynb #e9301df9
 @patch
+def _decide(self:TopicClassifier, P, # (n, topics) held-out or out-of-fold scores
+            Y, # their true 0/1 labels
+           ):
+    "Set `thresholds_` by the model's decision rule; keep (P, Y) in `tuned_on_` (so every rule can be scored from one fit)."
+    self.tuned_on_ = (np.asarray(P, dtype=float), np.asarray(Y))
+    self.thresholds_ = decide_thresholds(P, Y, self._rule(), getattr(self, 'min_topics', 1))
+    return self
+
+@patch
 def _fit_tuned(self:TopicClassifier, X, Y):
-    "Fit via `_fit_part`; tune `thresholds_` on a held-out split and refit on everything if asked."
+    "Fit via `_fit_part`; set `thresholds_` by the decision rule on a held-out split and refit on everything if asked."
     X, Y = check_xy(X, Y)
     self.n_features_in_, self.topics_, self.thresholds_ = X.shape[1], list(TOPICS), np.full(Y.shape[1], 0.5)
     if not self._needs_valid(): return self._fit_part(X, Y)
     tr, va = holdout_split(Y, self.valid_size, self.seed)
     self._fit_part(X[tr], Y[tr], X[va], Y[va])
-    if self.tune_thresholds: self.thresholds_ = tune_thresholds(self.predict_proba(X[va]), Y[va])
+    self._decide(self.predict_proba(X[va]), Y[va])
     return self._fit_part(X, Y, refit=True) if self.refit else self
 
 # %% ../nbs/01a_classifier.ipynb #93d494a9
@@ -270,7 +314,7 @@ def read_meta(path:Path, # folder written by save_state
 
 def read_state(path, # folder written by save_state
                kind:str, # the class name expected
-               shapes:dict|None=None, # expected array shapes (see `_read_arrays`)
+               shapes:dict|None=None, # expected array shapes (see _read_arrays)
               ) -> tuple: # (meta dict, arrays dict)
     "What `save_state` wrote, checked: one-line `ValueError` naming the folder and the problem."
     path = Path(path)

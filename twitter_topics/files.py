@@ -233,7 +233,7 @@ def atomic_file(dest, # file to write
 
 def atomic_write_text(dest, # file to write
                       text:str, # its whole content
-                      kind:str|None=None, # output kind, as for `atomic_file`
+                      kind:str|None=None, # output kind, as for atomic_file
                      ) -> Path:
     "Write `text` to a temporary file beside `dest`, then rename it into place."
     with atomic_file(dest, kind=kind) as f: f.write(text)

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.model_selection import cross_val_predict
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-from .classifier import TopicClassifier, tune_thresholds, check_xy, limit_threads, FIT_THREADS
+from .classifier import TopicClassifier, tune_thresholds, shared_threshold, check_xy, limit_threads, FIT_THREADS
 
 
 # %% auto #0
@@ -25,7 +25,8 @@ class OneVsRestLogReg(TopicClassifier):
     "One balanced logistic regression per topic, with per-topic thresholds tuned out of fold."
     def __init__(self, C:float=1.0, # inverse regularisation strength
                  balance:bool=True, # weight each topic's classes inversely to their frequency
-                 tune_thresholds:bool=True, # tune per-topic thresholds on out-of-fold predictions
+                 threshold_rule:str='per_topic', # 'shared', 'per_topic' or 'fixed' (0.5), fitted on out-of-fold predictions
+                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
                  min_topics:int=1, # give every tweet at least this many topics
                  cv:int=4, # folds for the out-of-fold predictions
                  seed:int=0, # random seed for the folds
@@ -47,7 +48,7 @@ def _weights(est) -> tuple:
 def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
         Y, # (n, 19) 0/1 labels
        ) -> OneVsRestLogReg:
-    "Fit one model per topic; tune thresholds on out-of-fold probabilities."
+    "Fit one model per topic; set thresholds by `threshold_rule` from out-of-fold probabilities."
     X, Y = check_xy(X, Y); self.n_features_in_ = X.shape[1]
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')   # a topic absent here gets a constant model
@@ -55,11 +56,11 @@ def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
     self.coef_ = np.stack([np.zeros(X.shape[1]) if w is None else w for w, _ in ws])
     self.intercept_ = np.array([b for _, b in ws])
     self.thresholds_ = np.full(Y.shape[1], 0.5)
-    if self.tune_thresholds:
+    if self._rule() != 'fixed':
         folds = list(MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed).split(X, Y))
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')
-            self.thresholds_ = tune_thresholds(cross_val_predict(self._model(), X, Y, cv=folds, method='predict_proba'), Y)
+            self._decide(cross_val_predict(self._model(), X, Y, cv=folds, method='predict_proba'), Y)
     return self
 
 @patch

@@ -105,7 +105,8 @@ class OneVsRestMLP(TopicClassifier):
                  epochs:int=100, # passes over the training data (exactly this many unless early_stopping)
                  batch_size:int=16, # tweets per optimiser step
                  balance:bool=True, # weight each topic's positives by n_neg/n_pos in its loss
-                 tune_thresholds:bool=False, # tune per-topic thresholds for F1 on a held-out split (else 0.5)
+                 threshold_rule:str='fixed', # 'shared', 'per_topic' or 'fixed' (0.5); the first two fit on a held-out split
+                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
                  valid_size:float=0.1, # share held out (stratified) when tuning thresholds or early stopping
                  early_stopping:bool=False, # stop when the held-out loss has not improved for patience epochs
                  patience:int=10, # epochs without improvement before stopping
@@ -118,7 +119,7 @@ class OneVsRestMLP(TopicClassifier):
                  verbose:bool=False, # print the losses after each epoch
                 ): store_attr()
 
-    def _needs_valid(self) -> bool: return bool(self.tune_thresholds or self.early_stopping)
+    def _needs_valid(self) -> bool: return self._rule() != 'fixed' or self.early_stopping
 
 # %% ../nbs/02_ovr_mlp.ipynb #9c6f0b24
 @patch

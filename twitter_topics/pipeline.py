@@ -4,17 +4,19 @@
 
 # %% ../nbs/07_pipeline.ipynb #f6038cf5
 from __future__ import annotations
-import json, os, re
+import json, os, re, sys
+from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
 from .data import TOPICS, normalize_tweet
 from .embed import get_embedder
-from .classifier import METHODS, make_classifier, method_class, read_json, check_field
+from .classifier import METHODS, MODEL_JSON, make_classifier, method_class, read_json, check_field
 from .files import atomic_dir
 
 # %% auto #0
-__all__ = ['PIPELINE_JSON', 'TopicPipeline', 'portable_spec']
+__all__ = ['PIPELINE_JSON', 'DEFAULT_MODEL', 'CARD_JSON', 'TopicPipeline', 'portable_spec', 'shipped_model_path', 'model_folder',
+           'model_card']
 
 # %% ../nbs/07_pipeline.ipynb #4f4fc6b9
 class TopicPipeline:
@@ -90,6 +92,25 @@ def save(self:TopicPipeline, path, # folder to write (replaces only a folder thi
         (tmp/PIPELINE_JSON).write_text(json.dumps(meta, indent=2))
     return atomic_dir(path, write)
 
+# %% ../nbs/07_pipeline.ipynb #9c4d72b9
+DEFAULT_MODEL, CARD_JSON = 'default', 'card.json'
+
+def shipped_model_path(name:str=DEFAULT_MODEL, # a model shipped with the package
+                      ) -> Path:
+    "Folder of a shipped model: in the installed package, else in the repository (`data/models/`)."
+    pkg = Path(str(files('twitter_topics')))
+    for p in (pkg/'bundled'/'models'/name, pkg.parent/'data'/'models'/name):
+        if (p/PIPELINE_JSON).is_file(): return p
+    raise ValueError(f"shipped model {name!r} not found in {pkg/'bundled'/'models'} or {pkg.parent/'data'/'models'}")
+
+def model_folder(path, # a model folder, or 'default' for the shipped model
+                ) -> Path:
+    "The folder `path` names: `default` is the shipped model unless the working folder has its own `default`."
+    if str(path) != DEFAULT_MODEL: return Path(path)
+    if not Path(path).exists(): return shipped_model_path()
+    print(f"twitter-topics: note: using ./{DEFAULT_MODEL} from the working folder instead of the shipped model", file=sys.stderr)
+    return Path(path)
+
 # %% ../nbs/07_pipeline.ipynb #0220eba2
 def _pipeline_meta(path:Path) -> dict:
     "The checked `pipeline.json` of a model folder."
@@ -107,6 +128,29 @@ def load(cls:TopicPipeline, path, # folder written by save
          **embedder_kwargs, # passed to get_embedder (cache_dir, base_url, ...)
         ) -> TopicPipeline:
     "Load a pipeline saved with `save`; every problem is one line naming the folder."
-    path = Path(path); meta = _pipeline_meta(path)
+    path = model_folder(path); meta = _pipeline_meta(path)
     clf = method_class(meta['method']).load(path/'model', **(classifier_kwargs or {}))
     return cls(meta['method'], meta['embedder'], meta.get('normalize', True), classifier=clf, embedder_kwargs=embedder_kwargs)
+
+# %% ../nbs/07_pipeline.ipynb #a5c6a06b
+_NAMES = {'macro_f1': 'macro-F1', 'micro_f1': 'micro-F1', 'kind_accuracy': 'kind accuracy', 'harsh_accuracy': 'harsh accuracy'}
+
+def _cv_lines(cv:dict) -> list:
+    "The cross-validated figures of a card, one metric a line, as mean ± std."
+    f = cv['figures']
+    head = f"cross-validated ({cv['folds']} folds, seed {cv['seed']}; measured by `{cv['command']}`):"
+    return [head] + [f"  {name:<15} {f[k]:.3f} ± {f[k + '_std']:.3f}" for k, name in _NAMES.items() if k in f]
+
+def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
+              ) -> str:
+    "A model folder's card as text: its `card.json` if it has one, and what `pipeline.json` and `model.json` say."
+    path = model_folder(path); meta = _pipeline_meta(path)
+    card = read_json(path/CARD_JSON) if (path/CARD_JSON).is_file() else {}
+    clf = read_json(path/'model'/MODEL_JSON) if (path/'model'/MODEL_JSON).is_file() else {}
+    lines = [f"model: {card.get('name', path.name)} ({path})", f"method: {meta['method']} ({meta.get('classifier', '?')})",
+             f"embedder: {meta['embedder']}", f"topics: {len(meta['topics'])}", f"library version: {meta.get('version', '?')}"]
+    if clf.get('params'): lines.append('parameters: ' + ', '.join(f"{k}={v}" for k, v in clf['params'].items()))
+    if 'trained_on' in card: lines.insert(1, f"trained on: {card['trained_on']}")
+    if 'cross_validation' in card: lines += _cv_lines(card['cross_validation'])
+    lines += [f"{k.replace('_', ' ')}: {card[k]}" for k in ('licence', 'data_attribution', 'built_by') if k in card]
+    return '\n'.join(lines)

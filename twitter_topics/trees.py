@@ -52,7 +52,8 @@ class OneVsRestTrees(SklearnOVR):
     def __init__(self, max_depth:int=3, # depth of each topic's tree
                  balance:bool=True, # class_weight='balanced' for each topic's tree
                  min_samples_leaf:int=1, # smallest leaf
-                 tune_thresholds:bool=False, # tune per-topic thresholds for F1 on a held-out split (else 0.5)
+                 threshold_rule:str='fixed', # 'shared', 'per_topic' or 'fixed' (0.5); the first two fit on a held-out split
+                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
                  valid_size:float=0.1, # share held out (stratified) when tuning thresholds
                  refit:bool=True, # after tuning, refit on all the data
                  min_topics:int=1, # give every tweet at least this many topics (best margin first); 0: none
@@ -75,7 +76,8 @@ class OneVsRestBoostedTrees(SklearnOVR):
                  min_samples_leaf:int=20, # smallest leaf
                  n_bins:int=32, # quantile bins per feature, computed once for all topics
                  balance:bool=True, # class_weight='balanced' for each topic
-                 tune_thresholds:bool=False, # tune per-topic thresholds for F1 on a held-out split (else 0.5)
+                 threshold_rule:str='fixed', # 'shared', 'per_topic' or 'fixed' (0.5); the first two fit on a held-out split
+                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
                  valid_size:float=0.1, # share held out (stratified) when tuning thresholds
                  refit:bool=True, # after tuning, refit on all the data
                  min_topics:int=1, # give every tweet at least this many topics (best margin first); 0: none
