@@ -86,10 +86,9 @@ def decide_thresholds(P, # (n, topics) held-out or out-of-fold scores
                       min_topics:int=1, # as in apply_thresholds (the shared rule scores with it)
                      ) -> np.ndarray: # one threshold per topic
     "Per-topic thresholds by `rule`: each topic's best, one shared best, or 0.5."
-    n = np.shape(Y)[1]
+    rule, n = rule_of(rule), np.shape(Y)[1]
     if rule == 'per_topic': return tune_thresholds(P, Y)
-    if rule == 'shared': return np.full(n, shared_threshold(P, Y, min_topics))
-    return np.full(n, 0.5) if rule == 'fixed' else rule_of(rule)
+    return np.full(n, shared_threshold(P, Y, min_topics) if rule == 'shared' else 0.5)
 
 # %% ../nbs/01a_classifier.ipynb #fe7661c4
 def holdout_split(Y, # (n, topics) 0/1 labels

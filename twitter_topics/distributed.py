@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from .files import atomic_dir, check_replaceable, json_line
 from .pipeline import TopicPipeline
-from .data import NO_ID, jsonl_rows, txt_rows, csv_rows, text_problem, parquet_id, check_parquet_schema
-from .predict import input_format, chunk_frames, rows_frame, record_dicts, MEMO_VECTORS
+from .data import NO_ID, text_problem, parquet_id, check_parquet_schema
+from .predict import input_format, chunk_frames, rows_frame, record_dicts, line_rows, MEMO_VECTORS
 
 # %% auto #0
 __all__ = ['IO_CPUS', 'import_ray', 'chunk_table', 'file_rows', 'tweet_files_datasource', 'batch_frames', 'Predictor',
@@ -38,8 +38,7 @@ def file_rows(f, # binary file object from Ray's filesystem
               kind:str, # 'jsonl', 'csv' or 'txt'
              ): # yields (position, text, id or NO_ID, problem)
     "Rows of one input file, parsed by the local engine's readers."
-    b = io.BufferedReader(f)
-    return csv_rows(b, path) if kind == 'csv' else (jsonl_rows if kind == 'jsonl' else txt_rows)(b)
+    return line_rows(kind, io.BufferedReader(f), path)
 
 # %% ../nbs/09_distributed.ipynb #3c0c9f24
 def tweet_files_datasource(paths:list, # .jsonl/.csv/.txt paths or URIs (one format)

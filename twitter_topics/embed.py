@@ -17,7 +17,8 @@ from .openai_api import openai_client, resolve_server, get_encoding, check_cost
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
            'openvino_available', 'env_choice', 'LocalEmbedder', 'quiet_transformers', 'openvino_encoder',
-           'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'get_embedder']
+           'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'spec_parts',
+           'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -334,6 +335,10 @@ class CombinedEmbedder(Embedder):
 # %% ../nbs/01_embed.ipynb #da27d66a
 _SPLIT = re.compile(r"\+(?=(?:local|openai)(?::|\+|$))")   # '+' before a kind, so paths may hold '+'
 
+def spec_parts(spec:str) -> list:
+    "The parts of a '+'-joined embedder spec (a '+' inside a path stays)."
+    return _SPLIT.split(spec)
+
 def _one_embedder(spec:str, **kwargs) -> Embedder:
     kind, _, arg = spec.partition(':')
     if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision', 'backend', 'memo')})
@@ -344,5 +349,5 @@ def get_embedder(spec:str='local', # 'local', 'local:PATH_OR_HUB_NAME', 'openai[
                  **kwargs, # passed to every part (cache_dir, base_url, max_cost, ...)
                 ) -> Embedder:
     "Build an embedder from its spec; a '+'-joined spec concatenates its parts."
-    parts = _SPLIT.split(spec)
+    parts = spec_parts(spec)
     return _one_embedder(spec, **kwargs) if len(parts) == 1 else CombinedEmbedder([_one_embedder(p, **kwargs) for p in parts])

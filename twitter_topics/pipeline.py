@@ -4,13 +4,13 @@
 
 # %% ../nbs/07_pipeline.ipynb #f6038cf5
 from __future__ import annotations
-import json, os, re, sys
+import json, os, sys
 from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
 from .data import TOPICS, normalize_tweet
-from .embed import get_embedder
+from .embed import get_embedder, spec_parts
 from .classifier import METHODS, MODEL_JSON, make_classifier, method_class, read_json, check_field
 from .files import atomic_dir
 
@@ -76,7 +76,7 @@ PIPELINE_JSON = 'pipeline.json'
 def portable_spec(spec:str, # an embedder spec, e.g. 'local:models/emb+openai:text-embedding-3-small'
                  ) -> str: # the same, with each local model folder as an absolute path
     "`spec` with its local model folders made absolute, so the saved folder works from any working folder; hub names stay."
-    parts = re.split(r"\+(?=(?:local|openai)(?::|\+|$))", spec)
+    parts = spec_parts(spec)
     fix = lambda p: f"local:{os.path.abspath(p[6:])}" if p.startswith('local:') and Path(p[6:]).is_dir() else p
     return '+'.join(map(fix, parts))
 

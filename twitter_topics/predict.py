@@ -14,7 +14,7 @@ from .data import TOPICS, NO_ID, file_lines, jsonl_rows, txt_rows, csv_rows, par
 from .files import json_line, atomic_file
 
 # %% auto #0
-__all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'stdin_rows', 'open_rows', 'rows_frame',
+__all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'line_rows', 'stdin_rows', 'open_rows', 'rows_frame',
            'chunk_frames', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts', 'records', 'output_file',
            'stream_predict', 'records_match']
 
@@ -41,7 +41,10 @@ def sniff(first:bytes, # the first non-blank line of standard input
     if _csv_header(first): return 'csv', "its first line is a CSV header with a 'text' column"
     return 'txt', "its first line is neither a JSON object nor a CSV header with a 'text' column"
 
-def _reader(kind:str, lines, name:str):
+def line_rows(kind:str, # 'jsonl', 'csv' or 'txt'
+              lines, # iterable of byte lines
+              name:str, # input name for messages
+             ): # yields (position, text, id or NO_ID, problem)
     "The rows of byte `lines` in a line-based format."
     return csv_rows(lines, name) if kind == 'csv' else (jsonl_rows if kind == 'jsonl' else txt_rows)(lines)
 
@@ -57,7 +60,7 @@ def stdin_rows(fmt:str|None=None, # 'jsonl', 'csv' or 'txt'; None: sniffed, with
     if fmt is None and seen[-1:] and seen[-1].strip():
         fmt, why = sniff(seen[-1])
         print(f"<stdin>: read as {fmt}: {why} (choose with --input-format jsonl|csv|txt)", file=sys.stderr)
-    return fmt or 'txt', _reader(fmt or 'txt', itertools.chain(seen, lines), '<stdin>')
+    return fmt or 'txt', line_rows(fmt or 'txt', itertools.chain(seen, lines), '<stdin>')
 
 def open_rows(src, # path, or '-' for stdin
               chunk_rows:int=10_000, # parquet rows read at a time
@@ -70,7 +73,7 @@ def open_rows(src, # path, or '-' for stdin
     if p.is_dir(): raise ValueError(f"{name}: is a directory; give a file")
     if not p.exists(): raise ValueError(f"{name}: no such file")
     kind = fmt or input_format(p)
-    return kind, parquet_rows(p, name, chunk_rows) if kind == 'parquet' else _reader(kind, file_lines(p), name)
+    return kind, parquet_rows(p, name, chunk_rows) if kind == 'parquet' else line_rows(kind, file_lines(p), name)
 
 # %% ../nbs/07a_predict.ipynb #fcc35b28
 def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all good, of one format
