@@ -16,17 +16,18 @@ from sklearn.metrics import precision_recall_curve
 from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file, load_file
-from .data import TOPICS, check_labels, check_texts
+from .data import TOPICS, TopicSet, as_topic_set, is_single_label, check_labels, check_texts
 from .files import atomic_dir
 from .openai_api import redact
 
 
 # %% auto #0
 __all__ = ['THRESHOLD_RULES', 'GRID', 'FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'FORMAT', 'FORMATS', 'FLOAT_DTYPES', 'METHODS',
-           'apply_thresholds', 'tune_thresholds', 'shared_threshold', 'rule_of', 'decide_thresholds', 'holdout_split',
-           'check_xy', 'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads', 'limit_threads',
-           'TopicClassifier', 'save_state', 'read_json', 'check_field', 'check_floats', 'read_meta', 'read_state',
-           'check_params', 'check_pool', 'Method', 'register', 'method_class', 'make_classifier']
+           'apply_thresholds', 'top_topic', 'tune_thresholds', 'shared_threshold', 'rule_of', 'decide_thresholds',
+           'holdout_split', 'check_xy', 'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads',
+           'limit_threads', 'TopicClassifier', 'default_topics', 'save_state', 'read_json', 'check_field',
+           'check_floats', 'saved_topics', 'read_meta', 'read_state', 'check_params', 'check_pool', 'Method',
+           'register', 'method_class', 'make_classifier']
 
 # %% ../nbs/01a_classifier.ipynb #f2d33d59
 def apply_thresholds(P, # (n, topics) scores
@@ -39,6 +40,15 @@ def apply_thresholds(P, # (n, topics) scores
     if min_topics > 0 and len(P):
         top = np.argsort(t - P, axis=1, kind='stable')[:, :min_topics]
         np.put_along_axis(Yp, top, 1, axis=1)
+    return Yp
+
+# %% ../nbs/01a_classifier.ipynb #28bfde4b
+def top_topic(P, # (n, topics) scores
+             ) -> np.ndarray: # (n, topics) 0/1 int matrix, one 1 per row
+    "Each row's highest-scoring topic as a one-hot row (the first of ties)."
+    P = np.asarray(P, dtype=float)
+    Yp = np.zeros(P.shape, np.int64)
+    Yp[np.arange(len(P)), np.argmax(P, 1)] = 1
     return Yp
 
 # %% ../nbs/01a_classifier.ipynb #1ca58423
@@ -102,7 +112,7 @@ def holdout_split(Y, # (n, topics) 0/1 labels
 
 # %% ../nbs/01a_classifier.ipynb #00af268b
 def check_xy(X, # (n, d) features
-             Y=None, # (n, 19) 0/1 labels, or None when predicting
+             Y=None, # (n, topics) 0/1 labels, or None when predicting
             ):
     "`X` as float32 (and `Y` as int64), or `ValueError` saying what is wrong."
     X = np.asarray(X, dtype=np.float32)
@@ -165,26 +175,54 @@ def limit_threads(n:int|None=1, # most threads for OpenMP, BLAS and PyTorch insi
 
 # %% ../nbs/01a_classifier.ipynb #1fbee217
 class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
-    "Base of every classifier: decisions from per-topic `thresholds_`, the shared fit flow, one save/load protocol."
+    "Base of every classifier: its label set, decisions from per-topic `thresholds_`, the shared fit flow, one save/load protocol."
     input = 'embeddings'  # or 'texts': what `fit`/`predict` take
     _unsaved_params = ()  # parameters a saved folder must not carry (e.g. the server a key is sent to)
     def _loaded(self, meta:dict, path:Path): "Hook run after `load`."
     def _array_shapes(self, meta:dict) -> dict|None: "name -> shape of the arrays `_restore` needs (None: not checked)."
-    def _rule(self) -> str: return rule_of(getattr(self, 'threshold_rule', 'per_topic'), getattr(self, 'tune_thresholds', None))
-    def _needs_valid(self) -> bool: return self._rule() != 'fixed'
+    def _rule(self) -> str:
+        return rule_of(getattr(self, 'threshold_rule', 'per_topic'), getattr(self, 'tune_thresholds', None))
+    def _needs_valid(self) -> bool: return self._rule() != 'fixed' and not getattr(self, 'single_label_', False)
+
+    @property
+    def topic_set(self) -> TopicSet:
+        "The label set the model was fitted on (TweetTopic's 19 for a model fitted without one)."
+        names = getattr(self, 'topics_', None) or default_topics(len(np.atleast_1d(self.thresholds_)))
+        return as_topic_set(TopicSet(tuple(names), getattr(self, 'descriptions_', {})))
+
+    def decide(self, P, # (n, topics) scores
+              ) -> np.ndarray: # (n, topics) 0/1 decisions
+        "Decisions from scores: the best topic for a single-label model, else scores against `thresholds_`."
+        if getattr(self, 'single_label_', False): return top_topic(P)
+        return apply_thresholds(P, self.thresholds_, getattr(self, 'min_topics', 1))
 
     def predict_scores(self, X, # features (embeddings or texts)
-                      ) -> tuple: # ((n, 19) probabilities or None, (n, 19) 0/1 decisions)
+                      ) -> tuple: # ((n, topics) probabilities or None, (n, topics) 0/1 decisions)
         "Probabilities and the decisions made from them, in one pass."
         P = self.predict_proba(X)
-        return P, apply_thresholds(P, self.thresholds_, getattr(self, 'min_topics', 1))
+        return P, self.decide(P)
 
     def predict(self, X, # features (embeddings or texts)
-               ) -> np.ndarray: # (n, 19) 0/1 int
-        "Topics per tweet: scores against `thresholds_`, at least `min_topics` each."
+               ) -> np.ndarray: # (n, topics) 0/1 int
+        "Topics per tweet: scores against `thresholds_` (at least `min_topics` each), or the best one if single-label."
         return self.predict_scores(X)[1]
 
 # %% ../nbs/01a_classifier.ipynb #e9301df9
+def default_topics(n:int, # number of label columns
+                  ) -> list:
+    "Names for labels given without any: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
+    return list(TOPICS) if n == 19 else [f'topic_{j}' for j in range(n)]
+
+@patch
+def _set_topics(self:TopicClassifier, Y, # (n, topics) 0/1 labels being fitted
+                topics=None, # their label set (a TopicSet or names); None: `default_topics`
+               ):
+    "Record the label set being fitted: `topics_`, `descriptions_`, and `single_label_` (every row has one topic)."
+    ts = as_topic_set(topics if topics is not None else default_topics(Y.shape[1]))
+    if len(ts.names) != Y.shape[1]: raise ValueError(f"Y has {Y.shape[1]} columns; the label set has {len(ts.names)} topics")
+    self.topics_, self.descriptions_, self.single_label_ = list(ts.names), dict(ts.descriptions), is_single_label(Y)
+    return self
+
 @patch
 def _decide(self:TopicClassifier, P, # (n, topics) held-out or out-of-fold scores
             Y, # their true 0/1 labels
@@ -195,10 +233,11 @@ def _decide(self:TopicClassifier, P, # (n, topics) held-out or out-of-fold score
     return self
 
 @patch
-def _fit_tuned(self:TopicClassifier, X, Y):
+def _fit_tuned(self:TopicClassifier, X, Y, topics=None):
     "Fit via `_fit_part`; set `thresholds_` by the decision rule on a held-out split and refit on everything if asked."
     X, Y = check_xy(X, Y)
-    self.n_features_in_, self.topics_, self.thresholds_ = X.shape[1], list(TOPICS), np.full(Y.shape[1], 0.5)
+    self._set_topics(Y, topics)
+    self.n_features_in_, self.thresholds_ = X.shape[1], np.full(Y.shape[1], 0.5)
     if not self._needs_valid(): return self._fit_part(X, Y)
     tr, va = holdout_split(Y, self.valid_size, self.seed)
     self._fit_part(X[tr], Y[tr], X[va], Y[va])
@@ -211,7 +250,7 @@ FORMAT, FORMATS = 2, (2,)  # the format written, and those read (2: every versio
 
 def save_state(path, # folder to write
                kind:str, # the classifier's class name
-               meta:dict, # JSON-able settings and learned scalars
+               meta:dict, # JSON-able settings and learned scalars, the label set (`topics`) among them
                arrays:dict|None=None, # name -> numpy array
                write_extra=None, # optional function(tmp_folder) writing more files
               ) -> Path:
@@ -220,7 +259,7 @@ def save_state(path, # folder to write
     def write(tmp):
         if arrays: save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(tmp/ARRAYS))
         if write_extra: write_extra(tmp)
-        text = json.dumps(dict(kind=kind, format=FORMAT, version=__version__, topics=TOPICS) | meta, indent=1, ensure_ascii=False, default=str)
+        text = json.dumps(dict(kind=kind, format=FORMAT, version=__version__) | meta, indent=1, ensure_ascii=False, default=str)
         (tmp/MODEL_JSON).write_text(redact(text))   # no key or URL password, whatever a setting holds
     return atomic_dir(path, write)
 
@@ -296,6 +335,15 @@ def check_floats(v:list, # a JSON list
     if len(v) != n or not all(_is(x, float) for x in v): raise ValueError(f"{f}: field {name!r} must be {n} finite numbers")
     return v
 
+def saved_topics(meta:dict, # a model.json or pipeline.json
+                 f:Path, # its file, for messages
+                ) -> TopicSet:
+    "The label set a saved file records (`topics`, optional `descriptions` and `single_label`), checked."
+    names = check_field(meta, 'topics', list, f)
+    desc = check_field(meta, 'descriptions', dict, f, optional=True)
+    check_field(meta, 'single_label', bool, f, optional=True)
+    return as_topic_set(TopicSet(tuple(names), desc or {}), f"{f}: field 'topics'")
+
 def read_meta(path:Path, # folder written by save_state
               kind:str, # the class name expected
              ) -> dict: # the checked model.json
@@ -305,10 +353,10 @@ def read_meta(path:Path, # folder written by save_state
     meta = read_json(f)
     if meta.get('kind') != kind: raise ValueError(f"{path}: holds a {meta.get('kind')!r} model, not {kind!r}")
     if check_field(meta, 'format', int, f) not in FORMATS: raise ValueError(f"{f}: format {meta['format']} is not one this version reads ({', '.join(map(str, FORMATS))}); a newer twitter-topics wrote it?")
-    if meta.get('topics') != TOPICS: raise ValueError(f"{path}: saved with other topics than this library's TOPICS")
+    ts = saved_topics(meta, f)
     check_field(meta, 'version', str, f, optional=True); check_field(meta, 'params', dict, f, optional=True)
     if (n := check_field(meta, 'n_features_in', (int, type(None)), f, optional=True)) is not None and n < 1: raise ValueError(f"{f}: field 'n_features_in' must be at least 1, not {n}")
-    if (th := check_field(meta, 'thresholds', list, f, optional=True)) is not None: check_floats(th, len(TOPICS), f, 'thresholds')
+    if (th := check_field(meta, 'thresholds', list, f, optional=True)) is not None: check_floats(th, len(ts.names), f, 'thresholds')
     return meta
 
 def read_state(path, # folder written by save_state
@@ -327,7 +375,9 @@ def save(self:TopicClassifier, path, # folder to write (created; replaces only a
     "Save the fitted classifier to folder `path` (JSON + safetensors; nothing that runs code when loaded)."
     meta, arrays = self._state()
     params = {k: v for k, v in self.get_params().items() if k not in self._unsaved_params}
-    return save_state(path, type(self).__name__, dict(params=params) | meta, arrays, getattr(self, '_write_extra', None))
+    ts = self.topic_set
+    topics = dict(topics=list(ts.names), descriptions=ts.descriptions, single_label=getattr(self, 'single_label_', False))
+    return save_state(path, type(self).__name__, dict(params=params) | topics | meta, arrays, getattr(self, '_write_extra', None))
 
 _ANNOTATED = {'bool': bool, 'int': int, 'float': float, 'str': str, 'None': type(None), 'list': list, 'tuple': list, 'dict': dict}
 
@@ -372,18 +422,19 @@ def _state(self:TopicClassifier) -> tuple:
 def _restore(self:TopicClassifier, meta:dict, arrays:dict, path:Path):
     "Set the learned state saved by `_state`; subclasses restore their own on top."
     self.thresholds_, self.topics_ = np.array(meta['thresholds'], dtype=float), list(meta['topics'])
+    self.descriptions_ = as_topic_set(self.topics_, ).descriptions | (meta.get('descriptions') or {})
+    self.single_label_ = meta.get('single_label', False)
     if meta.get('n_features_in') is not None: self.n_features_in_ = meta['n_features_in']
     return self
 
 # %% ../nbs/01a_classifier.ipynb #cab54b1d
 def check_pool(texts, # labelled tweets
-               Y, # their (n, 19) 0/1 labels
+               Y, # their (n, topics) 0/1 labels
               ) -> tuple: # (list of texts, int64 label matrix)
-    "Texts and their (n, 19) 0/1 label matrix, checked (for the text methods' `fit`)."
-    texts, Y = check_texts(texts), np.asarray(Y)
-    if Y.shape != (len(texts), len(TOPICS)): raise ValueError(f"Y has shape {Y.shape}; expected ({len(texts)}, {len(TOPICS)}): one 0/1 row over TOPICS per text")
-    if Y.size and not np.isin(Y, (0, 1)).all(): raise ValueError("Y must hold only 0/1")
-    return texts, Y.astype(np.int64)
+    "Texts and their 0/1 label matrix, one row each, checked (for the text methods' `fit`)."
+    texts, Y = check_texts(texts), check_labels(Y, 'Y')
+    if len(Y) != len(texts): raise ValueError(f"Y has {len(Y)} rows for {len(texts)} texts; one 0/1 row per text")
+    return texts, Y
 
 # %% ../nbs/01a_classifier.ipynb #8bbea477
 class Method(NamedTuple):
