@@ -11,7 +11,8 @@ import torch, torch.nn.functional as F
 from torch import nn
 from fastcore.basics import store_attr, patch
 from sklearn.base import BaseEstimator, clone
-from .data import TOPICS, normalize_tweet, encode_topics, load_tweets, bundled_data_path
+from .data import (TOPICS, TWEETTOPIC, normalize_tweet, encode_topics, frame_topics, load_tweets,
+                                 bundled_data_path, check_topic_counts, announce_topics, is_single_label, listed)
 from .classifier import METHODS, make_classifier, check_xy, seeded, pick_device, limit_threads, FIT_THREADS
 from .classifier import THRESHOLD_RULES, apply_thresholds, decide_thresholds
 from .data import kfold_indices
@@ -55,19 +56,27 @@ def benchmark_methods(names=DEFAULT_METHODS, # method names from METHODS
     return out
 
 # %% ../nbs/08_benchmark.ipynb #69439828
-def _report_md(table:pd.DataFrame, n:int, n_splits:int, extra:str='') -> str:
-    return (f"# twitter_topics benchmark\n\n{n} tweets, {n_splits}-fold multi-label stratified cross-validation "
+def _set_line(ts, Y) -> str:
+    "The report's line on the label set."
+    if ts.names == TWEETTOPIC.names: return "Label set: TweetTopic's 19 topics (multi-label)."
+    kind = 'single-label' if is_single_label(Y) else 'multi-label'
+    return f"Label set: {len(ts.names)} topics from the data ({kind}): {listed(ts.names, 12)}."
+
+def _report_md(table:pd.DataFrame, n:int, n_splits:int, extra:str='', labels:str='') -> str:
+    return (f"# twitter_topics benchmark\n\n{labels + ' ' if labels else ''}{n} tweets, {n_splits}-fold multi-label stratified cross-validation "
             f"(mean over folds, std in `_std` columns; fit_s = seconds to fit one fold).\n\nMachine: {machine()}\n\n"
             f"{table.to_markdown()}\n{extra}")
 
 def write_report(out, # report folder (replaced atomically)
                  results:dict, # from cross_validate
                  table:pd.DataFrame, # from summary_table
-                 n:int, n_splits:int, extra:dict|None=None):
+                 n:int, n_splits:int, extra:dict|None=None,
+                 labels:str='', # a line on the label set
+                ):
     "Write report.md, results.json and per_topic_f1.png into `out`, atomically."
     import matplotlib; import matplotlib.pyplot as plt
     def write(tmp):
-        (tmp/'report.md').write_text(_report_md(table, n, n_splits, ''.join(f"\n{k}: {v}\n" for k, v in (extra or {}).items())))
+        (tmp/'report.md').write_text(_report_md(table, n, n_splits, ''.join(f"\n{k}: {v}\n" for k, v in (extra or {}).items()), labels))
         (tmp/'results.json').write_text(json.dumps(dict(results=results, summary=table.reset_index().to_dict('records'), extra=extra or {}), indent=1, default=float))
         ax = plot_topic_f1(results); ax.figure.savefig(tmp/'per_topic_f1.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
     return atomic_dir(out, write, kind='report')
@@ -96,23 +105,27 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   scale:bool=False, # also measure `predict` throughput and memory (several minutes)
                   threads:bool=False, # also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)
                   rules:bool=False, # also compare the decision rules by nested CV for the methods that have them
+                  topics=None, # label set, as `load_tweets` takes it (None: decided from the labels)
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     if out: check_replaceable(out, 'report')                  # refused before the cross-validation, not after
-    df = load_tweets(data or bundled_data_path())
+    df = load_tweets(src := data or bundled_data_path(), topics=topics)
+    ts = frame_topics(df); Y = encode_topics(df['topics'], ts)
+    check_topic_counts(Y, ts, n_splits, src, f"{n_splits} folds")
+    announce_topics(ts, Y)
     texts = [normalize_tweet(t) for t in df['text']]
     feats = {'texts': texts} | {e: get_embedder(e, **(embedder_kwargs or {})).embed(texts) for e in embedders}
     results = cross_validate(df, benchmark_methods(methods, embedders, params), feats, n_splits, seed)
     table = summary_table(results)
-    extra = speed_figures(texts, feats[embedders[0]], encode_topics(df['topics'])) if speed else None
+    extra = speed_figures(texts, feats[embedders[0]], Y) if speed else None
     if scale:
         import tempfile
         with tempfile.TemporaryDirectory() as w: extra = (extra or {}) | scale_figures(w)
     if threads:
         import tempfile
         with tempfile.TemporaryDirectory() as w: extra = (extra or {}) | thread_figures(w)
-    if rules: extra = (extra or {}) | rule_figures(df, methods, feats[embedders[0]], n_splits, seed, params)
-    if out: write_report(out, results, table, len(df), n_splits, extra)
+    if rules and not is_single_label(Y): extra = (extra or {}) | rule_figures(df, methods, feats[embedders[0]], n_splits, seed, params)
+    if out: write_report(out, results, table, len(df), n_splits, extra, _set_line(ts, Y))
     return table, results, extra
 
 # %% ../nbs/08_benchmark.ipynb #952d94bd
@@ -148,7 +161,8 @@ def nested_rules(df, # tweets from load_tweets
                  choose=choose_rule, # (clf, df, X, Y, n_inner, seed) -> (rule, scores), given the outer training part only
                 ) -> pd.DataFrame: # one row per outer fold
     "Per outer fold: the rule chosen on inner folds, each rule's outer F1, and the chosen rule's (the nested figure)."
-    Y, X, rows = encode_topics(df['topics']), np.asarray(X), []
+    ts = frame_topics(df)
+    Y, X, rows = encode_topics(df['topics'], ts), np.asarray(X), []
     for f, (tr, te) in enumerate(kfold_indices(df, n_splits, seed)):
         rule, _ = choose(clf, df.iloc[tr], X[tr], Y[tr], n_inner, seed)
         out = rule_scores(clf, X, Y, tr, te) | {'nested': None}

@@ -16,7 +16,7 @@ from sklearn.metrics import precision_recall_curve
 from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file, load_file
-from .data import TOPICS, TopicSet, as_topic_set, is_single_label, check_labels, check_texts
+from .data import TOPICS, TopicSet, as_topic_set, is_single_label, default_topics, check_labels, check_texts
 from .files import atomic_dir
 from .openai_api import redact
 
@@ -25,9 +25,9 @@ from .openai_api import redact
 __all__ = ['THRESHOLD_RULES', 'GRID', 'FIT_THREADS', 'MODEL_JSON', 'ARRAYS', 'FORMAT', 'FORMATS', 'FLOAT_DTYPES', 'METHODS',
            'apply_thresholds', 'top_topic', 'tune_thresholds', 'shared_threshold', 'rule_of', 'decide_thresholds',
            'holdout_split', 'check_xy', 'seeded', 'pick_device', 'pos_weights', 'topic_losses', 'torch_threads',
-           'limit_threads', 'TopicClassifier', 'default_topics', 'save_state', 'read_json', 'check_field',
-           'check_floats', 'saved_topics', 'read_meta', 'read_state', 'check_params', 'check_pool', 'Method',
-           'register', 'method_class', 'make_classifier']
+           'limit_threads', 'TopicClassifier', 'save_state', 'read_json', 'check_field', 'check_floats', 'saved_topics',
+           'read_meta', 'read_state', 'check_params', 'check_pool', 'Method', 'register', 'method_class',
+           'make_classifier']
 
 # %% ../nbs/01a_classifier.ipynb #f2d33d59
 def apply_thresholds(P, # (n, topics) scores
@@ -208,11 +208,6 @@ class TopicClassifier(MultiOutputMixin, ClassifierMixin, BaseEstimator):
         return self.predict_scores(X)[1]
 
 # %% ../nbs/01a_classifier.ipynb #e9301df9
-def default_topics(n:int, # number of label columns
-                  ) -> list:
-    "Names for labels given without any: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
-    return list(TOPICS) if n == 19 else [f'topic_{j}' for j in range(n)]
-
 @patch
 def _set_topics(self:TopicClassifier, Y, # (n, topics) 0/1 labels being fitted
                 topics=None, # their label set (a TopicSet or names); None: `default_topics`
@@ -241,7 +236,7 @@ def _fit_tuned(self:TopicClassifier, X, Y, topics=None):
     if not self._needs_valid(): return self._fit_part(X, Y)
     tr, va = holdout_split(Y, self.valid_size, self.seed)
     self._fit_part(X[tr], Y[tr], X[va], Y[va])
-    self._decide(self.predict_proba(X[va]), Y[va])
+    if not self.single_label_: self._decide(self.predict_proba(X[va]), Y[va])   # one topic per tweet: no thresholds
     return self._fit_part(X, Y, refit=True) if self.refit else self
 
 # %% ../nbs/01a_classifier.ipynb #93d494a9

@@ -8,7 +8,8 @@ import argparse, io, json, os, signal, sys, tempfile, warnings
 from contextlib import redirect_stdout, redirect_stderr, contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import load_tweets, encode_topics, normalize_tweet
+from .data import (load_tweets, encode_topics, frame_topics, check_topic_counts, announce_topics,
+                                 normalize_tweet)
 from .embed import get_embedder
 from .files import check_replaceable, atomic_file
 from .evaluation import evaluate, report
@@ -18,8 +19,8 @@ from .predict import stream_predict, iter_chunks, output_file
 from .benchmark import DEFAULT_METHODS, run_benchmark
 
 # %% auto #0
-__all__ = ['LLM_PARAM', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card', 'cmd_benchmark', 'positive_int',
-           'parser', 'Terminated', 'main', 'run']
+__all__ = ['LLM_PARAM', 'labelled', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card', 'cmd_benchmark',
+           'positive_int', 'parser', 'Terminated', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # what --llm sets, per method
@@ -41,12 +42,23 @@ def _embed_kwargs(args, default:bool) -> dict:
     backend = getattr(args, 'backend', None)
     return ({} if on else {'cache_dir': False}) | ({'backend': backend} if backend else {})
 
+def labelled(args, # parsed arguments with data, on_error and topics
+             need:int, # fewest tweets each topic of an own label set must have
+             why:str, # what needs them, for the message
+            ) -> tuple: # (frame, label set, 0/1 labels)
+    "The labelled tweets a command trains on, their label set announced on stderr unless it is TweetTopic's."
+    df = load_tweets(args.data, on_error=args.on_error, topics=getattr(args, 'topics', None))
+    ts = frame_topics(df); Y = encode_topics(df['topics'], ts)
+    check_topic_counts(Y, ts, need, args.data, why)
+    announce_topics(ts, Y)
+    return df, ts, Y
+
 def cmd_train(args):
     "Train a pipeline on labelled tweets and save it to a folder."
     check_replaceable(args.out, 'model')             # refuse before spending the training time
-    df = load_tweets(args.data, on_error=args.on_error)
+    df, ts, Y = labelled(args, 2, 'training (and its held-out tuning part)')
     pipe = TopicPipeline(args.method, args.embedder, params=_params(args), embedder_kwargs=_embed_kwargs(args, True))
-    pipe.fit(df['text'].tolist(), encode_topics(df['topics']))
+    pipe.fit(df['text'].tolist(), Y, ts)
     pipe.save(args.out)
     print(f"trained {args.method} on {len(df)} tweets -> {args.out}", file=sys.stderr)
 
@@ -65,12 +77,17 @@ def cmd_predict(args):
 
 def cmd_evaluate(args):
     "Score a saved pipeline on labelled tweets."
-    pipe, df = TopicPipeline.load(args.model, **_embed_kwargs(args, True)), load_tweets(args.data, on_error=args.on_error)
-    m = evaluate(encode_topics(df['topics']), pipe.predict(df['text'].tolist()))
+    pipe = TopicPipeline.load(args.model, **_embed_kwargs(args, True))
+    df = load_tweets(args.data, on_error=args.on_error, topics=pipe.topic_set)   # labels outside the model's set: refused
+    m = evaluate(encode_topics(df['topics'], pipe.topic_set), pipe.predict(df['text'].tolist()), pipe.topic_set)
     if args.json: print(json.dumps(m, indent=1))
-    else:
-        print(f"{len(df)} tweets  macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}  kind acc {m['kind_accuracy']:.3f}  harsh acc {m['harsh_accuracy']:.3f}\n")
-        print(report(m).to_string())
+    else: print(_headline(len(df), m) + '\n'); print(report(m).to_string())
+
+def _headline(n:int, m:dict) -> str:
+    "One line of the figures that matter: accuracy first for a single-label model's data."
+    f1 = f"macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}"
+    if 'accuracy' in m: return f"{n} tweets  accuracy {m['accuracy']:.3f}  {f1}"
+    return f"{n} tweets  {f1}  kind acc {m['kind_accuracy']:.3f}  harsh acc {m['harsh_accuracy']:.3f}"
 
 # %% ../nbs/10_cli.ipynb #708aa105
 def _ray_args(p):
@@ -121,7 +138,9 @@ def cmd_benchmark(args):
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown: raise ValueError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
     params = {m: _params(argparse.Namespace(param=args.param, llm=args.llm, method=m)) for m in args.methods}
-    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params, embedder_kwargs=_embed_kwargs(args, True), speed=args.speed, scale=args.scale, threads=args.threads, rules=args.rules)
+    table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed, args.out, params,
+                                    embedder_kwargs=_embed_kwargs(args, True), speed=args.speed, scale=args.scale,
+                                    threads=args.threads, rules=args.rules, topics=args.topics)
     print('\n' + table.to_string())
     for k, v in (extra or {}).items(): print(f'{k}: {v}')
     print(f"\nreport: {args.out}", file=sys.stderr)
@@ -137,7 +156,7 @@ def positive_int(s:str) -> int:
 # %% ../nbs/10_cli.ipynb #b916ac13
 def parser() -> argparse.ArgumentParser:
     "The `twitter-topics` argument parser."
-    p = argparse.ArgumentParser(prog='twitter-topics', description='Classify tweets into the 19 TweetTopic topics.')
+    p = argparse.ArgumentParser(prog='twitter-topics', description="Classify tweets into TweetTopic's 19 topics, or your own.")
     sub = p.add_subparsers(dest='command', required=True)
     t = sub.add_parser('train', help='train a model and save it to a folder')
     t.add_argument('data', help='labelled tweets (.jsonl, .csv, .parquet, .pkl)')
@@ -146,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument('--embedder', default='local', help="'local', 'local:PATH_OR_HUB_NAME', 'openai:MODEL', or several joined by '+' (embedding methods)")
     t.add_argument('--llm', help='chat model (fewshot) or base model (openai_finetune)')
     t.add_argument('--param', action='append', metavar='KEY=VALUE', help='classifier parameter, repeatable (e.g. epochs=200)')
-    _common(t); t.set_defaults(func=cmd_train)
+    _topics(t); _common(t); t.set_defaults(func=cmd_train)
     pr = sub.add_parser('predict', help='classify tweets with a saved model')
     pr.add_argument('model', help='model folder from train, or default (the shipped model)'); pr.add_argument('input', nargs='+', help="tweets (.jsonl, .csv, .parquet, .txt) or - for stdin; several with --engine ray")
     pr.add_argument('--out', help='JSON lines file (default, or -: stdout); with --engine ray, an output folder')
@@ -160,6 +179,12 @@ def _common(p):
     p.add_argument('--on-error', choices=('raise', 'drop'), default='raise', help="stop at a bad input row (default), or drop bad rows with a warning")
     p.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on, off for predict)')
     _backend(p)
+
+def _topics(p):
+    "The --topics option of the commands that train."
+    p.add_argument('--topics', metavar='SET', help="label set: 'data' (the data's own labels), 'tweettopic', or a FILE with one topic "
+                   "per line (optionally name<TAB>description); default: TweetTopic's 19 when every label is one of them, "
+                   "else the data's own")
 
 def _backend(p):
     p.add_argument('--backend', choices=('auto', 'torch', 'openvino'), help='local embedder runtime (default: auto: $TWITTER_TOPICS_BACKEND if set, else OpenVINO on a CPU when installed, else PyTorch)')
@@ -190,7 +215,7 @@ def _more_commands(sub, p):
     b.add_argument('--threads', action='store_true', help='also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)')
     b.add_argument('--rules', action='store_true', help='also compare the decision rules (shared, per-topic, 0.5) by nested cross-validation')
     b.add_argument('--cache', action=argparse.BooleanOptionalAction, default=None, help='use the embedding cache (default: on)')
-    _backend(b)
+    _topics(b); _backend(b)
     b.set_defaults(func=cmd_benchmark)
     return p
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #d0388936
 from __future__ import annotations
-import ast, csv, datetime, decimal, difflib, itertools, json, os, re, shutil, tempfile, warnings
+import ast, csv, datetime, decimal, difflib, itertools, json, os, re, shutil, sys, tempfile, warnings
 from pathlib import Path
 from importlib.resources import files
 from collections.abc import Iterable
@@ -16,11 +16,12 @@ from iterstrat.ml_stratifiers import MultilabelStratifiedKFold, MultilabelStrati
 # %% auto #0
 __all__ = ['TOPICS', 'DISPLAY_NAMES', 'TWEETTOPIC', 'NO_ID', 'COARSE_GROUPS', 'canonical_topic', 'TopicSet', 'check_topic_names',
            'as_topic_set', 'listed', 'encode_topics', 'multi_hot', 'decode_topics', 'data_topics', 'is_single_label',
-           'read_topics', 'check_labels', 'check_texts', 'clean_text', 'text_problem', 'file_lines', 'json_record',
-           'json_records', 'jsonl_rows', 'txt_rows', 'csv_table', 'csv_rows', 'parquet_id', 'check_parquet_schema',
-           'parquet_rows', 'load_tweets', 'bundled_data_path', 'coarsen', 'load_texts', 'load_hub', 'normalize_tweet',
-           'frame_topics', 'model_inputs', 'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts',
-           'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
+           'default_topics', 'read_topics', 'check_labels', 'check_texts', 'clean_text', 'text_problem', 'file_lines',
+           'json_record', 'json_records', 'jsonl_rows', 'txt_rows', 'csv_table', 'csv_rows', 'parquet_id',
+           'check_parquet_schema', 'parquet_rows', 'load_tweets', 'bundled_data_path', 'coarsen', 'load_texts',
+           'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs', 'check_topic_counts', 'announce_topics',
+           'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts', 'plot_topics_per_tweet',
+           'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
 
 # %% ../nbs/00_data.ipynb #a002d18c
 TOPICS = ['arts_&_culture', 'business_&_entrepreneurs', 'celebrity_&_pop_culture', 'diaries_&_daily_life',
@@ -153,6 +154,11 @@ def is_single_label(Y, # (n, topics) 0/1 labels
     "Whether every row of `Y` has exactly one topic."
     Y = np.asarray(Y)
     return len(Y) > 0 and bool((Y.sum(1) == 1).all())
+
+def default_topics(n:int, # number of label columns
+                  ) -> list:
+    "Names for labels given without any: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
+    return list(TOPICS) if n == 19 else [f'topic_{j}' for j in range(n)]
 
 # %% ../nbs/00_data.ipynb #2c34b7e0
 def read_topics(path, # text file: one topic per line, optionally name<TAB>description; blank lines skipped
@@ -595,6 +601,32 @@ def model_inputs(df:pd.DataFrame, # frame from load_tweets
     "Texts (normalised) and multi-hot labels for a model; `id`, `date` and anything else are left out."
     texts = df['text'].map(normalize_tweet).tolist() if normalize else df['text'].tolist()
     return texts, encode_topics(df['topics'], frame_topics(df))
+
+# %% ../nbs/00_data.ipynb #6ab33a4f
+def check_topic_counts(Y, # (n, topics) 0/1 labels
+                       topics, # their label set
+                       need:int, # fewest tweets each topic must have
+                       src:str, # the data's name, for the message
+                       why:str, # what needs them, e.g. '5 folds'
+                      ):
+    "Refuse, in one line, an own label set with a topic of fewer than `need` tweets."
+    ts = as_topic_set(topics)
+    if ts.names == TWEETTOPIC.names: return
+    counts = np.asarray(Y).sum(0)
+    if low := [(n, int(c)) for n, c in zip(ts.names, counts) if c < need]:
+        (name, c), more = low[0], f" ({len(low) - 1} more topics too)" if len(low) > 1 else ''
+        raise ValueError(f"{src}: topic {name!r} has {c} tweet(s){more}; {why} need at least {need} of each topic "
+                         f"(add tweets, merge the topic into another, or ask for less)")
+
+def announce_topics(topics, # the label set being trained on
+                    Y, # its 0/1 labels
+                    file=None, # where to write (default: stderr)
+                   ):
+    "Say on stderr which label set a run trains on, unless it is TweetTopic's."
+    ts = as_topic_set(topics)
+    if ts.names == TWEETTOPIC.names: return
+    kind = 'single-label: one topic per tweet' if is_single_label(Y) else 'multi-label'
+    print(f"training on {len(ts.names)} topics from the data ({kind}): {listed(ts.names, 12)}", file=file or sys.stderr)
 
 # %% ../nbs/00_data.ipynb #f9d7a35b
 def dedup_groups(texts:list, # tweet texts

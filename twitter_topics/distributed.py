@@ -80,7 +80,8 @@ class Predictor:
 
     def __call__(self, batch):
         import pyarrow as pa
-        recs = [r for df in batch_frames(batch, self.kind) for r in record_dicts(df, *self.pipe.predict_scores(df['text'].tolist()))]
+        frames, topics = batch_frames(batch, self.kind), self.pipe.topics
+        recs = [r for df in frames for r in record_dicts(df, *self.pipe.predict_scores(df['text'].tolist()), topics)]
         return pa.table({'json': [json_line(r) for r in recs]}) if self.fmt == 'json' else pa.Table.from_pylist(recs)
 
 # %% ../nbs/09_distributed.ipynb #31aa01c9

@@ -49,29 +49,29 @@ class EnsembleClassifier(TopicClassifier):
 
 # %% ../nbs/05a_ensemble.ipynb #3b47a974
 @patch
-def _oof(self:EnsembleClassifier, X, Y) -> np.ndarray:
+def _oof(self:EnsembleClassifier, X, Y, topics=None) -> np.ndarray:
     "Out-of-fold averaged probabilities: every member refitted on each training part."
     oof = np.zeros(Y.shape)
     for a, b in MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed).split(X, Y):
-        oof[b] = self._mean([make_member(s).fit(X[a], Y[a]).predict_proba(X[b]) for s in self._specs()])
+        oof[b] = self._mean([make_member(s).fit(X[a], Y[a], topics).predict_proba(X[b]) for s in self._specs()])
     return oof
 
 @patch
 def fit(self:EnsembleClassifier, X, # (n, d) embeddings
-        Y, # (n, 19) 0/1 labels
+        Y, # (n, topics) 0/1 labels
+        topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
        ) -> EnsembleClassifier:
-    "Fit every member on all of (X, Y); thresholds from out-of-fold averaged probabilities."
-    X, Y = check_xy(X, Y)
+    "Fit every member on all of (X, Y); thresholds from out-of-fold averaged probabilities (none if single-label)."
+    X, Y = check_xy(X, Y); self._set_topics(Y, topics)
     if self.weights is not None and len(self.weights) != len(self.members): raise ValueError(f"got {len(self.weights)} weights for {len(self.members)} members")
-    self.members_ = [make_member(s).fit(X, Y) for s in self._specs()]
-    self.n_features_in_ = X.shape[1]
-    if self._rule() == 'fixed': self.thresholds_ = np.full(Y.shape[1], 0.5)
-    else: self._decide(self._oof(X, Y), Y)
+    self.members_ = [make_member(s).fit(X, Y, self.topic_set) for s in self._specs()]
+    self.n_features_in_, self.thresholds_ = X.shape[1], np.full(Y.shape[1], 0.5)
+    if self._rule() != 'fixed' and not self.single_label_: self._decide(self._oof(X, Y, self.topic_set), Y)
     return self
 
 @patch
 def predict_proba(self:EnsembleClassifier, X, # (n, d) embeddings
-                 ) -> np.ndarray: # (n, 19) averaged probabilities
+                 ) -> np.ndarray: # (n, topics) averaged probabilities
     "Weighted mean of the members' per-topic probabilities."
     check_is_fitted(self, 'members_'); X = check_xy(X)
     return self._mean([m.predict_proba(X) for m in self.members_])

@@ -10,11 +10,13 @@ import time
 from sklearn.base import clone
 from sklearn.metrics import (precision_recall_fscore_support, hamming_loss, accuracy_score,
                              multilabel_confusion_matrix)
-from .data import TOPICS, DISPLAY_NAMES, encode_topics, kfold_indices, check_labels
+import inspect, math, sys
+from .data import (TOPICS, DISPLAY_NAMES, as_topic_set, default_topics, encode_topics, frame_topics,
+                                 is_single_label, kfold_indices, check_labels)
 
 # %% auto #0
 __all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'topic_f1_table', 'plot_topic_f1', 'plot_confusion',
-           'cross_validate']
+           'fit_topics', 'cross_validate']
 
 # %% ../nbs/06_eval.ipynb #07fe77ba
 AVERAGES = ('micro', 'macro', 'weighted', 'samples')
@@ -33,18 +35,25 @@ def _per_topic(y_true, y_pred, topics) -> dict:
     return {t: dict(precision=float(p[j]), recall=float(r[j]), f1=float(f[j]), support=int(s[j])) for j, t in enumerate(topics)}
 
 # %% ../nbs/06_eval.ipynb #5c45b2d0
-def evaluate(y_true, # (n, 19) true 0/1 labels
-             y_pred, # (n, 19) predicted 0/1 labels
-             topics:list=TOPICS, # column names
-            ) -> dict: # averaged metrics, kind/harsh accuracy, per_topic
-    "All the project's metrics for multi-label predictions."
-    y_true, y_pred = check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics))
+def _names(topics, width:int) -> tuple:
+    "Column names: the label set's, else `default_topics` for the width."
+    return as_topic_set(topics).names if topics is not None else tuple(default_topics(width))
+
+def evaluate(y_true, # (n, topics) true 0/1 labels
+             y_pred, # (n, topics) predicted 0/1 labels
+             topics=None, # the label set (a TopicSet or names); None: TweetTopic's for 19 columns
+            ) -> dict: # averaged metrics, kind/harsh accuracy, accuracy when single-label, per_topic
+    "All the project's metrics; single-label data (one topic per tweet) also gets plain accuracy."
+    y_true = check_labels(y_true, 'y_true', None if topics is None else len(as_topic_set(topics).names))
+    y_pred, names = check_labels(y_pred, 'y_pred', y_true.shape[1]), _names(topics, y_true.shape[1])
     if y_true.shape != y_pred.shape: raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
     if not len(y_true): raise ValueError("nothing to evaluate: y_true has no rows")
-    return dict(n=len(y_true), **_averaged(y_true, y_pred),
+    single = is_single_label(y_true)
+    return dict(n=len(y_true), single_label=single, **_averaged(y_true, y_pred),
                 kind_accuracy=1 - float(hamming_loss(y_true, y_pred)),
                 harsh_accuracy=float(accuracy_score(y_true, y_pred)),
-                per_topic=_per_topic(y_true, y_pred, topics))
+                **({'accuracy': float(accuracy_score(y_true, y_pred))} if single else {}),
+                per_topic=_per_topic(y_true, y_pred, names))
 
 # %% ../nbs/06_eval.ipynb #3bad9ec5
 def report(metrics:dict, # result of evaluate
@@ -65,12 +74,17 @@ def _mean_std(results:list, key:str) -> tuple:
     vals = np.array([r[key] for r in results], float)
     return vals.mean(), vals.std(ddof=0)
 
+def _summary_keys(results:dict) -> tuple:
+    "SUMMARY, with accuracy after macro-F1 when every result is single-label."
+    rs = [r for res in results.values() for r in (res if isinstance(res, (list, tuple)) else [res])]
+    return SUMMARY[:1] + ('accuracy',) + SUMMARY[1:] if rs and all('accuracy' in r for r in rs) else SUMMARY
+
 def compare(results:dict, # model name -> evaluate result, or a list of them (folds)
-            keys:tuple=SUMMARY, # which metrics to show
+            keys:tuple|None=None, # which metrics to show; None: SUMMARY (with accuracy for single-label results)
             digits:int=3, # rounding
            ) -> pd.DataFrame: # one row per model; *_std columns when folds are given
     "Side-by-side table of models, best macro-F1 first."
-    rows = {}
+    rows, keys = {}, keys or _summary_keys(results)
     for name, res in results.items():
         res = res if isinstance(res, (list, tuple)) else [res]
         row = {}
@@ -84,32 +98,36 @@ def compare(results:dict, # model name -> evaluate result, or a list of them (fo
 # %% ../nbs/06_eval.ipynb #b68526c0
 def _topic_f1(res) -> np.ndarray:
     res = res if isinstance(res, (list, tuple)) else [res]
-    return np.mean([[r['per_topic'][t]['f1'] for t in TOPICS] for r in res], 0)
+    return np.mean([[v['f1'] for v in r['per_topic'].values()] for r in res], 0)
 
 def topic_f1_table(results:dict, # model name -> evaluate result, or a list of them (folds)
                   ) -> pd.DataFrame: # long form: topic, model, F1 (mean over folds), support
     "Per-topic F1 of each model, ready for plotting or a table."
     first = next(iter(results.values())); first = first[0] if isinstance(first, (list, tuple)) else first
-    return pd.DataFrame([dict(topic=DISPLAY_NAMES[t], model=name, F1=f, support=first['per_topic'][t]['support'])
-                         for name, res in results.items() for t, f in zip(TOPICS, _topic_f1(res))])
+    names = list(first['per_topic'])
+    return pd.DataFrame([dict(topic=DISPLAY_NAMES.get(t, t), model=name, F1=f, support=first['per_topic'][t]['support'])
+                         for name, res in results.items() for t, f in zip(names, _topic_f1(res))])
 
 def plot_topic_f1(results:dict, # model name -> evaluate result, or a list of them (folds)
                   ax=None): # matplotlib axes to draw on
     "Grouped horizontal bars of per-topic F1, one colour per model, frequent topics on top."
     t = topic_f1_table(results).sort_values('support', ascending=False, kind='stable')
-    ax = ax or plt.subplots(figsize=(7, 0.3 * 19 * max(1, len(results)) ** 0.5 + 1.5))[1]
+    k = t['topic'].nunique()
+    ax = ax or plt.subplots(figsize=(7, 0.3 * k * max(1, len(results)) ** 0.5 + 1.5))[1]
     sns.barplot(t, y='topic', x='F1', hue='model', ax=ax)
     ax.set(xlim=(0, 1), ylabel='', title='Per-topic F1 (most frequent topics first)'); ax.legend(loc='lower right', fontsize=8)
     return ax
 
 # %% ../nbs/06_eval.ipynb #c3c5c4ea
-def plot_confusion(y_true, # (n, 19) true 0/1 labels
-                   y_pred, # (n, 19) predicted 0/1 labels
-                   topics:list=TOPICS, # column names
+def plot_confusion(y_true, # (n, topics) true 0/1 labels
+                   y_pred, # (n, topics) predicted 0/1 labels
+                   topics=None, # the label set; None: TweetTopic's for 19 columns
                   ): # matplotlib figure
     "A grid of per-topic 2x2 confusion matrices."
+    y_true = check_labels(y_true, 'y_true'); topics = _names(topics, y_true.shape[1])
     cms = multilabel_confusion_matrix(check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics)))
-    fig, axs = plt.subplots(4, 5, figsize=(12, 10))
+    rows = math.ceil(len(topics) / 5)
+    fig, axs = plt.subplots(rows, 5, figsize=(12, 2.5 * rows), squeeze=False)
     for ax, t, cm in zip(axs.flat, topics, cms):
         sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax, xticklabels=['no', 'yes'], yticklabels=['no', 'yes'], annot_kws={'fontsize': 8})
         ax.set_title(DISPLAY_NAMES.get(t, t), fontsize=8)
@@ -118,11 +136,19 @@ def plot_confusion(y_true, # (n, 19) true 0/1 labels
     return fig
 
 # %% ../nbs/06_eval.ipynb #655a4d35
-def _fit_score(clf, Xtr, Ytr, Xte, Yte) -> tuple:
+def fit_topics(clf, # a classifier
+               X, Y, # features and 0/1 labels
+               topics=None, # their label set, passed to `fit` when it takes one (scikit-learn's estimators do not)
+              ):
+    "`clf` fitted on (X, Y), told the label set when its `fit` has a `topics` parameter."
+    takes = 'topics' in inspect.signature(clf.fit).parameters
+    return clf.fit(X, Y, topics=topics) if takes and topics is not None else clf.fit(X, Y)
+
+def _fit_score(clf, Xtr, Ytr, Xte, Yte, topics=None) -> tuple:
     "Fit `clf`; return (evaluate result, fit seconds, predict seconds)."
-    t0 = time.perf_counter(); clf.fit(Xtr, Ytr); t1 = time.perf_counter()
+    t0 = time.perf_counter(); fit_topics(clf, Xtr, Ytr, topics); t1 = time.perf_counter()
     pred = clf.predict(Xte); t2 = time.perf_counter()
-    return evaluate(Yte, pred), t1 - t0, t2 - t1
+    return evaluate(Yte, pred, topics), t1 - t0, t2 - t1
 
 def _take(X, idx): return [X[i] for i in idx] if isinstance(X, list) else X[idx]
 
@@ -132,14 +158,16 @@ def cross_validate(df:pd.DataFrame, # tweets from load_tweets (for the labels an
                    features:dict, # feature key -> matrix or list of texts over all tweets
                    n_splits:int=5, # folds
                    seed:int=42, # fold seed
-                   progress:bool=True, # print a line per fold and method
+                   progress:bool=True, # print a line per fold and method (on stderr)
                   ) -> dict: # name -> list of per-fold evaluate results (plus fit/predict seconds)
-    "K-fold cross-validation of several methods on the same multi-label stratified folds."
-    Y, out = encode_topics(df['topics']), {k: [] for k in methods}
+    "K-fold cross-validation of several methods on the same multi-label stratified folds, over the frame's label set."
+    ts = frame_topics(df)
+    Y, out = encode_topics(df['topics'], ts), {k: [] for k in methods}
     for f, (tr, te) in enumerate(kfold_indices(df, n_splits, seed)):
         for name, (clf, key) in methods.items():
             X = features[key]
-            res, fit_s, pred_s = _fit_score(clone(clf), _take(X, tr), Y[tr], _take(X, te), Y[te])
+            res, fit_s, pred_s = _fit_score(clone(clf), _take(X, tr), Y[tr], _take(X, te), Y[te], ts)
             out[name].append(res | dict(fit_seconds=fit_s, predict_seconds=pred_s, fold=f))
-            if progress: print(f"fold {f+1}/{n_splits} {name:<22} macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}  fit {fit_s:.1f}s", flush=True)
+            if progress: print(f"fold {f+1}/{n_splits} {name:<22} macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}  "
+                               f"fit {fit_s:.1f}s", file=sys.stderr, flush=True)
     return out

@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
-from .data import TOPICS, check_texts, check_labels, canonical_topic
+from .data import TOPICS, TWEETTOPIC, as_topic_set, listed, check_texts, check_labels, canonical_topic
 from .embed import default_model_path, quiet_transformers
 from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_weights, seeded, pick_device, torch_threads
 
@@ -19,46 +19,80 @@ from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_wei
 __all__ = ['topic_columns', 'reorder_head', 'load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
 
 # %% ../nbs/04_finetune.ipynb #5044a52f
+def _label_key(ts) -> callable:
+    "How a model label is matched to a topic: TweetTopic's in any spelling (`canonical_topic`), others exactly."
+    if ts.names != TWEETTOPIC.names: return lambda l: l
+    def key(l):
+        try: return canonical_topic(l)
+        except ValueError: return None
+    return key
+
 def topic_columns(id2label:dict, # the model's config.id2label (int or str keys)
                   what:str='model', # what to call the model in errors
-                 ) -> np.ndarray: # for each of TOPICS, the model's output column
-    "The model's output column of each topic in `TOPICS`, matching labels by name; `ValueError` unless they are the 19 topics."
-    labels = [id2label[k] for k in sorted(id2label, key=int)]
-    try: names = [canonical_topic(l) for l in labels]
-    except ValueError as e: raise ValueError(f"{what}: its labels are not the 19 TweetTopic topics ({e}); got {labels[:4]}...") from None
-    if sorted(names) != sorted(TOPICS): raise ValueError(f"{what}: has {len(labels)} labels covering {len(set(names))} of the 19 topics; every topic must appear exactly once")
-    return np.array([names.index(t) for t in TOPICS])
+                  topics=None, # the label set (a TopicSet or names); None: TweetTopic's 19
+                  extra:bool=False, # accept (and ignore) model labels outside the set
+                 ) -> np.ndarray: # for each topic of the set, the model's output column
+    "The model's output column of each topic in the set, labels matched by name; `ValueError` naming what is missing."
+    ts, labels = as_topic_set(topics), [id2label[k] for k in sorted(id2label, key=int)]
+    key, n, cols = _label_key(ts), len(ts.names), {}
+    for j, l in enumerate(labels): cols.setdefault(key(l), []).append(j)
+    if dup := [t for t in ts.names if len(cols.get(t, ())) > 1]:
+        raise ValueError(f"{what}: {len(cols[dup[0]])} of its labels name topic {dup[0]!r}; "
+                         "every topic must appear exactly once")
+    if miss := [t for t in ts.names if t not in cols]:
+        raise ValueError(f"{what}: has {len(labels)} labels covering {n - len(miss)} of the {n} topics; "
+                         f"missing {listed(miss)}")
+    if not extra and (other := [l for l in labels if key(l) not in ts.names]):
+        raise ValueError(f"{what}: has {len(other)} labels outside the {n} topics ({listed(other)})")
+    return np.array([cols[t][0] for t in ts.names])
 
-def reorder_head(model, # a sequence-classification model with the 19 topics as labels
-                 cols:np.ndarray, # from topic_columns
+def reorder_head(model, # a sequence-classification model
+                 cols:np.ndarray, # from topic_columns: the output kept for each topic, in the set's order
+                 topics=None, # the label set cols maps (a TopicSet or names); None: TweetTopic's 19
                 ):
-    "Permute the classification layer's outputs (and the config's labels) into `TOPICS` order, in place."
-    heads = [m for _, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.out_features == len(cols)]
-    if not heads: raise ValueError(f"{type(model).__name__}: no linear layer with {len(cols)} outputs to reorder")
-    idx = torch.as_tensor(cols)
+    "Keep the classification layer's outputs `cols`, in that order, labelled with the set's names; in place."
+    names, n = list(as_topic_set(topics).names), model.config.num_labels
+    heads = [m for _, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.out_features == n]
+    if not heads: raise ValueError(f"{type(model).__name__}: no linear layer with {n} outputs to reorder")
+    head, idx = heads[-1], torch.as_tensor(cols)
     with torch.no_grad():
-        heads[-1].weight.copy_(heads[-1].weight[idx])
-        if heads[-1].bias is not None: heads[-1].bias.copy_(heads[-1].bias[idx])
-    model.config.id2label, model.config.label2id = dict(enumerate(TOPICS)), {t: i for i, t in enumerate(TOPICS)}
+        head.weight = torch.nn.Parameter(head.weight[idx].clone())
+        if head.bias is not None: head.bias = torch.nn.Parameter(head.bias[idx].clone())
+    head.out_features = model.num_labels = model.config.num_labels = len(cols)
+    model.config.id2label, model.config.label2id = dict(enumerate(names)), {t: i for i, t in enumerate(names)}
     return model
 
 # %% ../nbs/04_finetune.ipynb #0327d286
+def _fresh_head(model, # a sequence-classification model whose head was loaded with it
+               ):
+    "Re-draw the head's linear layers as transformers draws a missing head: normal weights, zero biases."
+    std = getattr(model.config, 'initializer_range', None) or 0.02
+    with torch.no_grad():
+        for m in getattr(model, 'classifier', torch.nn.Identity()).modules():
+            if isinstance(m, torch.nn.Linear):
+                m.weight.normal_(0., std)
+                if m.bias is not None: m.bias.zero_()
+    return model
+
 def load_encoder(path=None, # local folder or hub name: an encoder, a sentence-transformers model or a topic classifier; None: all-MiniLM-L6-v2
-                 topics:list=TOPICS, # output labels, in order
-                ) -> tuple: # (tokenizer, multi-label model with topics outputs in order)
-    "Tokenizer and classifier (safetensors only, no remote code): a topic classifier keeps its head, reordered by name; others get a new one."
+                 topics=None, # the output labels, in order (a TopicSet or names); None: TweetTopic's 19
+                ) -> tuple: # (tokenizer, multi-label model with one output per topic, in order)
+    "Tokenizer and classifier (safetensors only, no remote code): a model labelled with the set keeps its head, reordered by name; others get a new one."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
-    path = str(path or default_model_path())
+    path, names = str(path or default_model_path()), list(as_topic_set(topics).names)
     with quiet_transformers():
         try: cfg = AutoConfig.from_pretrained(path, trust_remote_code=False)
         except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot load a model config ({str(e).splitlines()[0]})") from None
-        try: cols = topic_columns(cfg.id2label, path) if list(topics) == TOPICS else None
-        except ValueError: cols = None   # not a topic classifier: a fresh head
-        new = {} if cols is not None else dict(num_labels=len(topics), id2label=dict(enumerate(topics)), label2id={t: i for i, t in enumerate(topics)}, ignore_mismatched_sizes=True)
-        try: model = AutoModelForSequenceClassification.from_pretrained(path, problem_type='multi_label_classification', use_safetensors=True, trust_remote_code=False, **new)
+        try: cols = topic_columns(cfg.id2label, path, topics)
+        except ValueError: cols = None   # not labelled with the set: a fresh head
+        new = {} if cols is not None else dict(num_labels=len(names), id2label=dict(enumerate(names)), label2id={t: i for i, t in enumerate(names)}, ignore_mismatched_sizes=True)
+        try: model, info = AutoModelForSequenceClassification.from_pretrained(path, problem_type='multi_label_classification', use_safetensors=True, trust_remote_code=False, output_loading_info=True, **new)
         except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot load safetensors weights ({str(e).splitlines()[0]}); models with only pickled weights are refused") from None
         tok = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
-    return tok, (model if cols is None else reorder_head(model, cols))
+    if cols is not None: return tok, reorder_head(model, cols, topics)
+    drawn = [*info['missing_keys'], *(k[0] for k in info['mismatched_keys'])]
+    if not any(k.startswith('classifier') for k in drawn): _fresh_head(model)   # a head trained for other labels
+    return tok, model
 
 # %% ../nbs/04_finetune.ipynb #034794b9
 def length_batches(lengths, # tokens per text
@@ -152,13 +186,14 @@ def check_texts_y(texts, Y) -> tuple:
 @patch
 def fit(self:FineTunedClassifier, texts:list, # tweets (normalised)
         Y, # (n, topics) 0/1 labels
+        topics=None, # their label set (a TopicSet or names, one per column); None: TweetTopic's 19
        ) -> FineTunedClassifier:
-    "Fine-tune the encoder on the tweets; tune thresholds on a held-out split if asked."
+    "Fine-tune the encoder on the tweets; tune thresholds on a held-out split if asked (multi-label only)."
     texts, Y = check_texts_y(texts, Y)
-    self.topics_, self.thresholds_ = list(TOPICS), np.full(Y.shape[1], 0.5)
-    tr, va = holdout_split(Y, self.valid_size, self.seed) if self.tune_thresholds else (np.arange(len(Y)), None)
+    self._set_topics(Y, topics); self.thresholds_ = np.full(Y.shape[1], 0.5)
+    tr, va = holdout_split(Y, self.valid_size, self.seed) if self._needs_valid() else (np.arange(len(Y)), None)
     with torch_threads(self.n_threads), seeded(self.seed, self._device()):
-        self.tokenizer_, self.model_ = load_encoder(self.model, self.topics_)
+        self.tokenizer_, self.model_ = load_encoder(self.model, self.topic_set)
         if self.freeze_embeddings: self.model_.get_input_embeddings().weight.requires_grad_(False)
         self.history_ = self._train([texts[i] for i in tr], Y[tr])
     if va is not None: self.thresholds_ = tune_thresholds(self.predict_proba([texts[i] for i in va]), Y[va])

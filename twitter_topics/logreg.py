@@ -46,17 +46,18 @@ def _weights(est) -> tuple:
 @patch
 @limit_threads(FIT_THREADS)
 def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
-        Y, # (n, 19) 0/1 labels
+        Y, # (n, topics) 0/1 labels
+        topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
        ) -> OneVsRestLogReg:
-    "Fit one model per topic; set thresholds by `threshold_rule` from out-of-fold probabilities."
-    X, Y = check_xy(X, Y); self.n_features_in_ = X.shape[1]
+    "Fit one model per topic; thresholds by `threshold_rule` from out-of-fold probabilities (none if single-label)."
+    X, Y = check_xy(X, Y); self._set_topics(Y, topics); self.n_features_in_ = X.shape[1]
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')   # a topic absent here gets a constant model
         ws = [_weights(e) for e in self._model().fit(X, Y).estimators_]
     self.coef_ = np.stack([np.zeros(X.shape[1]) if w is None else w for w, _ in ws])
     self.intercept_ = np.array([b for _, b in ws])
     self.thresholds_ = np.full(Y.shape[1], 0.5)
-    if self._rule() != 'fixed':
+    if self._rule() != 'fixed' and not self.single_label_:   # a single-label model takes each row's best topic
         folds = list(MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed).split(X, Y))
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')
@@ -65,7 +66,7 @@ def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
 
 @patch
 def predict_proba(self:OneVsRestLogReg, X, # (n, d) embeddings
-                 ) -> np.ndarray: # (n, 19) probabilities
+                 ) -> np.ndarray: # (n, topics) probabilities
     "Each topic's logistic probability: `sigmoid(X @ coef_.T + intercept_)`."
     return expit(check_xy(X) @ self.coef_.T + self.intercept_)
 

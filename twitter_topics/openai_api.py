@@ -4,7 +4,7 @@
 
 # %% ../nbs/00d_openai_api.ipynb #e14a2f89
 from __future__ import annotations
-import ast, copy, json, os, re, sys, warnings
+import ast, copy, functools, json, os, re, sys, warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -13,7 +13,7 @@ import numpy as np
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
 from sklearn.base import BaseEstimator
-from .data import TOPICS, DISPLAY_NAMES, canonical_topic
+from .data import TOPICS, DISPLAY_NAMES, TWEETTOPIC, as_topic_set, canonical_topic, listed
 from .cache import KVCache, cache_key, default_cache_dir
 from .files import clean_text
 
@@ -21,9 +21,9 @@ from .files import clean_text
 # %% auto #0
 __all__ = ['MIN_SECRET', 'OPENAI_DEFAULT', 'SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 'TOPICS_SCHEMA', 'CHAT_PRICES', 'FT_CHAT_PRICES',
            'add_secret', 'redact', 'note', 'strip_userinfo', 'load_env', 'resolve_server', 'openai_client',
-           'get_encoding', 'CostLimitError', 'check_cost', 'format_answer', 'build_messages', 'parse_topics',
-           'model_family', 'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner', 'answers_to_matrix',
-           'warn_answers', 'KeyedEstimator']
+           'get_encoding', 'CostLimitError', 'check_cost', 'topic_prompt', 'format_answer', 'build_messages',
+           'topic_matcher', 'parse_topics', 'topics_schema', 'model_family', 'chat_price', 'count_chat_tokens',
+           'answer_tokens', 'ChatRunner', 'answers_to_matrix', 'warn_answers', 'KeyedEstimator']
 
 # %% ../nbs/00d_openai_api.ipynb #4d264325
 MIN_SECRET = 8   # shorter "keys" ('EMPTY', 'ollama') are placeholders, and replacing them would mangle ordinary words
@@ -114,25 +114,49 @@ def check_cost(tokens:int, # tokens about to be sent
     return cost
 
 # %% ../nbs/00d_openai_api.ipynb #3655b12b
-SYSTEM_PROMPT = ("You label tweets with their topics. Each user message is one tweet. The 19 topics are:\n"
-                 + "\n".join(f"- {t} ({DISPLAY_NAMES[t]})" for t in TOPICS)
-                 + '\n\nA tweet has one or more of these topics. Answer with JSON only, naming topics exactly as written before '
-                 'the brackets: {"topics": ["topic", ...]}')
+def _topic_line(name:str, desc:str|None) -> str:
+    return f"- {name} ({' '.join(desc.split())})" if desc and desc.strip() else f"- {name}"
 
-def format_answer(topics:list, # topic names, canonical or display
-                 ) -> str: # the assistant's answer, e.g. '{"topics": ["sports"]}'
-    "An example answer in the format the prompt asks for."
-    return json.dumps({'topics': [canonical_topic(t) for t in topics]})
+def topic_prompt(ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                 single_label:bool=False, # ask for exactly one topic per tweet
+                ) -> str: # the system message
+    "The instructions: the set's topics, each with its description when it has one, and the JSON answer asked for."
+    ts = as_topic_set(ts)
+    lines = '\n'.join(_topic_line(t, ts.descriptions.get(t)) for t in ts.names)
+    where = ' before the brackets' if any(d.strip() for d in ts.descriptions.values()) else ''
+    ask = ('A tweet has exactly one of these topics. Answer with JSON only, naming that topic exactly as written'
+           if single_label else
+           'A tweet has one or more of these topics. Answer with JSON only, naming topics exactly as written')
+    shape = '{"topics": ["topic"]}' if single_label else '{"topics": ["topic", ...]}'
+    return (f"You label tweets with their topics. Each user message is one tweet. The {len(ts.names)} topics are:\n"
+            f"{lines}\n\n{ask}{where}: {shape}")
+
+SYSTEM_PROMPT = topic_prompt()   # TweetTopic's 19, one or more per tweet
 
 # %% ../nbs/00d_openai_api.ipynb #b629a4e9
+def format_answer(topics:list, # the tweet's topics: names of the set (for TweetTopic, canonical or display names)
+                  ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                 ) -> str: # the assistant's answer, e.g. '{"topics": ["sports"]}'
+    "An example answer in the format the prompt asks for, each topic named as the set names it."
+    ts = as_topic_set(ts)
+    if ts.names == TWEETTOPIC.names: return json.dumps({'topics': [canonical_topic(t) for t in topics]})
+    find = topic_matcher(ts)
+    def name(t):
+        if (hit := find(t)) is None:
+            raise ValueError(f"unknown topic {t!r}: not one of the {len(ts.names)} topics ({listed(ts.names)})")
+        return hit
+    return json.dumps({'topics': [name(t) for t in topics]}, ensure_ascii=False)
+
 def build_messages(tweet:str, # the tweet to classify
                    examples:list=(), # (text, topics) pairs shown before it
-                   system:str=SYSTEM_PROMPT, # the instructions
+                   system:str|None=None, # the instructions; None: topic_prompt(ts, single_label)
+                   ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                   single_label:bool=False, # ask for exactly one topic (when system is None)
                   ) -> list: # chat messages for the API
     "System prompt, then one user/assistant exchange per example, then the tweet."
-    msgs = [{'role': 'system', 'content': system}]
+    msgs = [{'role': 'system', 'content': topic_prompt(ts, single_label) if system is None else system}]
     for text, topics in examples:
-        msgs += [{'role': 'user', 'content': text}, {'role': 'assistant', 'content': format_answer(topics)}]
+        msgs += [{'role': 'user', 'content': text}, {'role': 'assistant', 'content': format_answer(topics, ts)}]
     return msgs + [{'role': 'user', 'content': tweet}]
 
 # %% ../nbs/00d_openai_api.ipynb #d7d31c8a
@@ -173,13 +197,13 @@ def _pieces(text:str) -> list:
     out = [re.sub(r'^\s*(?:[-*•]+|\d+[.)])\s*', '', p).strip(' \t"\'`*.[]{}') for p in re.split(r'[,;|\n]+|\s+/\s+', text)]
     return [p for p in out if p]
 
-def _resolve(pieces:list) -> tuple:
-    "(topics, unknown) from pieces, joining pieces split inside a name and splitting 'X and Y'."
+def _resolve(pieces:list, find=_topic_or_none) -> tuple:
+    "(topics, unknown) from pieces, joining pieces split inside a name and splitting 'X and Y'; `find` matches a name."
     topics, unknown, i = [], [], 0
     while i < len(pieces):
-        j = next((j for j in (3, 2, 1) if i + j <= len(pieces) and _topic_or_none(', '.join(pieces[i:i+j]))), 0)
-        if j: topics.append(_topic_or_none(', '.join(pieces[i:i+j]))); i += j; continue
-        parts = [_topic_or_none(p) for p in re.split(r'\s+(?:and|&)\s+', pieces[i])]
+        j = next((j for j in (3, 2, 1) if i + j <= len(pieces) and find(', '.join(pieces[i:i+j]))), 0)
+        if j: topics.append(find(', '.join(pieces[i:i+j]))); i += j; continue
+        parts = [find(p) for p in re.split(r'\s+(?:and|&)\s+', pieces[i])]
         if len(parts) > 1 and all(parts): topics += parts
         else: unknown.append(pieces[i])
         i += 1
@@ -190,31 +214,66 @@ def _norm(s:str) -> str: return ' '.join(re.sub(r'[^a-z&]+', ' ', s.lower().repl
 
 _NAMES = sorted({(_norm(n), canonical_topic(n)) for n in [*TOPICS, *DISPLAY_NAMES.values()]}, key=lambda x: -len(x[0]))
 
-def _mentioned(text:str) -> list:
-    "Topics whose names appear as whole words in `text`, in order of appearance."
-    t, hits = f' {_norm(text)} ', {}
-    for name, topic in _NAMES:
+def _mentioned(text:str, names:tuple=TWEETTOPIC.names) -> list:
+    "Topics of `names` whose names appear as whole words in `text`, in order of appearance."
+    norm, table = (_norm, _NAMES) if names == TWEETTOPIC.names else (_fold, _mention_table(names))
+    t, hits = f' {norm(text)} ', {}
+    for name, topic in table:
         if (i := t.find(f' {name} ')) >= 0: hits.setdefault(topic, i)
     return sorted(hits, key=hits.get)
 
+# %% ../nbs/00d_openai_api.ipynb #d4e9d4be
+def _fold(s:str) -> str: return ' '.join(re.sub(r'[\W_]+', ' ', s.casefold()).split())
+
+def _unique_folds(names:tuple) -> dict:
+    "folded name -> name, for names no other name folds to."
+    n = Counter(map(_fold, names))
+    return {_fold(t): t for t in names if _fold(t) and n[_fold(t)] == 1}
+
+@functools.lru_cache(maxsize=64)
+def _matcher(names:tuple):
+    if names == TWEETTOPIC.names: return _topic_or_none
+    exact, folded = set(names), _unique_folds(names)
+    return lambda name: (name if name in exact else folded.get(_fold(name))) if isinstance(name, str) else None
+
+@functools.lru_cache(maxsize=64)
+def _mention_table(names:tuple) -> list:
+    "(folded name, topic), longest first, for finding an own set's names mentioned in a sentence."
+    return sorted(_unique_folds(names).items(), key=lambda x: -len(x[0]))
+
+def topic_matcher(ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                 ): # a function from a name in an answer to the set's topic, or None
+    "Match an answer's names to a label set: TweetTopic's leniently, an own set's ignoring case and punctuation."
+    return _matcher(as_topic_set(ts).names)
+
 # %% ../nbs/00d_openai_api.ipynb #0f0fc13e
 def parse_topics(text:str|None, # the model's answer
-                ) -> tuple: # (canonical topics, unknown pieces)
+                 ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                ) -> tuple: # (the set's topics, unknown pieces)
     "Read the topics in a model's answer, whatever its shape; nothing in it is ever run."
     if not isinstance(text, str) or not text.strip(): return [], []
+    names = as_topic_set(ts).names; find = _matcher(names)
     t = _unwrap(text)
     items = _literal_items(t)
     topics, unknown = [], []
     for it in (items if items is not None else [t]):
-        tp, un = _resolve(_pieces(it)) if isinstance(it, str) else ([], [json.dumps(it)[:100]])
+        if not isinstance(it, str): tp, un = [], [json.dumps(it)[:100]]
+        elif (whole := find(it.strip())): tp, un = [whole], []
+        else: tp, un = _resolve(_pieces(it), find)
         topics += tp; unknown += un
-    if not topics and (found := _mentioned(t)): return found, []
+    if not topics and (found := _mentioned(t, names)): return found, []
     return list(dict.fromkeys(topics)), list(dict.fromkeys(unknown))
 
 # %% ../nbs/00d_openai_api.ipynb #24ace576
-TOPICS_SCHEMA = {'type': 'json_schema', 'json_schema': {'name': 'tweet_topics', 'strict': True, 'schema': {
-    'type': 'object', 'additionalProperties': False, 'required': ['topics'],
-    'properties': {'topics': {'type': 'array', 'items': {'type': 'string', 'enum': TOPICS}}}}}}
+def topics_schema(ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                 ) -> dict: # an OpenAI response_format
+    "The structured-output format: an object whose `topics` is a list of the set's names."
+    return {'type': 'json_schema', 'json_schema': {'name': 'tweet_topics', 'strict': True, 'schema': {
+        'type': 'object', 'additionalProperties': False, 'required': ['topics'],
+        'properties': {'topics': {'type': 'array',
+                                  'items': {'type': 'string', 'enum': list(as_topic_set(ts).names)}}}}}}
+
+TOPICS_SCHEMA = topics_schema()
 
 # %% ../nbs/00d_openai_api.ipynb #d2af0c3a
 CHAT_PRICES = {'gpt-4o-mini': (0.15, 0.60), 'gpt-4o': (2.50, 10.00), 'gpt-4.1': (2.00, 8.00), 'gpt-4.1-mini': (0.40, 1.60),
@@ -260,6 +319,7 @@ class ChatRunner:
                  price_per_1m:tuple|None=None, # (input, output) US$ per 1M tokens; None: chat_price(model)
                  show_progress:bool=True, # progress bar
                  what:str='chat', # what the run is, for messages
+                 schema:dict|None=None, # the response format asked for when structured; None: TOPICS_SCHEMA
                 ):
         if structured not in ('auto', True, False): raise ValueError(f"structured must be 'auto', True or False, not {structured!r}")
         store_attr(but='api_key'); self._api_key = api_key
@@ -290,7 +350,8 @@ def key(self:ChatRunner, messages:list) -> str:
 # %% ../nbs/00d_openai_api.ipynb #4c8e3193
 @patch
 def _kwargs(self:ChatRunner, messages:list, schema:bool) -> dict:
-    opt = dict(temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens, response_format=TOPICS_SCHEMA if schema else None)
+    opt = dict(temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens,
+               response_format=(self.schema or TOPICS_SCHEMA) if schema else None)
     return dict(model=self.model, messages=messages) | {k: v for k, v in opt.items() if v is not None}
 
 def _about_format(e) -> bool:
@@ -359,21 +420,33 @@ def ask_many(self:ChatRunner, conversations:list, # one list of messages per pro
 
 # %% ../nbs/00d_openai_api.ipynb #69472ee0
 def answers_to_matrix(answers:list, # answer text per tweet (None: the request was refused)
-                     ) -> tuple: # ((n, 19) 0/1 matrix, Counter of what went wrong)
-    "Parse answers into a 0/1 matrix; count unknown topics, unusable answers and refused requests."
-    Y, st, unknown = np.zeros((len(answers), len(TOPICS)), np.int64), Counter(), Counter()
+                      ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                      single_label:bool=False, # keep only the first valid topic each answer names
+                      fallback:int|None=None, # column for a tweet whose answer names no topic (or was refused); None: none
+                     ) -> tuple: # ((n, topics) 0/1 matrix, Counter of what went wrong)
+    "Parse answers into a 0/1 matrix over the set; count unknown topics, unusable answers, refused requests."
+    ts = as_topic_set(ts); col = {t: j for j, t in enumerate(ts.names)}
+    if fallback is not None and not 0 <= fallback < len(col):
+        raise ValueError(f"fallback {fallback!r} is not a column of the {len(col)} topics")
+    Y, st, unknown = np.zeros((len(answers), len(col)), np.int64), Counter(), Counter()
     for i, a in enumerate(answers):
-        if a is None: st['refused'] += 1; continue
-        topics, un = parse_topics(a)
-        Y[i, [TOPICS.index(t) for t in topics]] = 1
-        st['unusable'] += not topics; st['unknown_topics'] += len(un); unknown.update(u[:60] for u in un)
+        if a is None: st['refused'] += 1; topics = []
+        else:
+            topics, un = parse_topics(a, ts)
+            st['unusable'] += not topics; st['unknown_topics'] += len(un); unknown.update(u[:60] for u in un)
+        if single_label and len(topics) > 1: st['extra_topics'] += len(topics) - 1; topics = topics[:1]
+        if topics: Y[i, [col[t] for t in topics]] = 1
+        elif fallback is not None: Y[i, fallback] = 1; st['fallback'] += 1
     st['unknown_examples'] = [u for u, _ in unknown.most_common(5)]
     return Y, st
 
+_PROBLEMS = (('unusable', 'unusable answer(s) (no topic)'), ('unknown_topics', 'unknown topic(s) dropped'),
+             ('extra_topics', 'topic(s) past the first dropped (single-label)'), ('fallback', 'tweet(s) given the fallback topic'),
+             ('refused', 'request(s) refused by the server'))
+
 def warn_answers(st:dict, n:int, error:str|None=None):
-    "Warn about unusable answers, unknown topics and refused requests (with the server's last refusal)."
-    parts = [f"{st[k]} {what}" for k, what in (('unusable', 'unusable answer(s) (no topic)'), ('unknown_topics', 'unknown topic(s) dropped'),
-                                               ('refused', 'request(s) refused by the server')) if st.get(k)]
+    "Warn about unusable answers, unknown or extra topics, fallbacks and refused requests (with the last refusal)."
+    parts = [f"{st[k]} {what}" for k, what in _PROBLEMS if st.get(k)]
     if parts: warnings.warn(f"{n} tweets: " + ', '.join(parts) + (f"; unknown: {st['unknown_examples']}" if st.get('unknown_examples') else '')
                             + (f"; last refusal: {error[:300]}" if st.get('refused') and error else ''))
 

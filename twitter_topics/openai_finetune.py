@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
-from .data import TOPICS, decode_topics, split_indices, check_texts
+from .data import as_topic_set, decode_topics, split_indices, check_texts
 from .files import atomic_write_text
 from .cache import default_cache_dir
-from .classifier import TopicClassifier, check_pool
+from .classifier import TopicClassifier, check_pool, saved_topics
 from .openai_api import (openai_client, check_cost, CostLimitError, build_messages, format_answer, parse_topics, count_chat_tokens,
-                                       ChatRunner, KeyedEstimator, answers_to_matrix, warn_answers, model_family)
+                                       ChatRunner, KeyedEstimator, answers_to_matrix, warn_answers, model_family, topic_prompt, topics_schema)
 
 # %% auto #0
 __all__ = ['SEPARATOR', 'STOP', 'ROLES', 'MESSAGE_KEYS', 'TRAINING_PRICES', 'MAX_EXAMPLE_TOKENS', 'MIN_EXAMPLES', 'TERMINAL',
@@ -25,31 +25,38 @@ __all__ = ['SEPARATOR', 'STOP', 'ROLES', 'MESSAGE_KEYS', 'TRAINING_PRICES', 'MAX
 
 # %% ../nbs/04b_openai_finetune.ipynb #9eec65ac
 def training_example(text:str, # the tweet
-                     topics:list, # its topics (canonical or display names)
+                     topics:list, # its topics (names of the set; for TweetTopic, canonical or display names)
+                     ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                     single_label:bool=False, # the prompt asks for exactly one topic
                     ) -> dict: # one chat fine-tuning example
     "The prompt the model will see for `text`, followed by the answer it should give."
-    return {'messages': build_messages(text) + [{'role': 'assistant', 'content': format_answer(topics)}]}
+    answer = {'role': 'assistant', 'content': format_answer(topics, ts)}
+    return {'messages': build_messages(text, ts=ts, single_label=single_label) + [answer]}
 
 def export_chat_jsonl(texts:list, # tweets
-                      Y, # (n, 19) 0/1 labels over TOPICS
+                      Y, # (n, topics) 0/1 labels over the set
                       path, # the .jsonl file to write (atomically)
+                      ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                      single_label:bool=False, # the prompts ask for exactly one topic
                      ) -> Path:
     "Write chat fine-tuning data: one `{'messages': [...]}` per line."
     texts, Y = check_pool(texts, Y)
-    lines = (json.dumps(training_example(t, ts), ensure_ascii=False) for t, ts in zip(texts, decode_topics(Y)))
+    lines = (json.dumps(training_example(t, tp, ts, single_label), ensure_ascii=False)
+             for t, tp in zip(texts, decode_topics(Y, ts)))
     return atomic_write_text(path, '\n'.join(lines) + '\n')
 
 # %% ../nbs/04b_openai_finetune.ipynb #6e607fa7
 SEPARATOR, STOP = '\n\n###\n\n', ' END'
 
 def export_prompt_completion(texts:list, # tweets
-                             Y, # (n, 19) 0/1 labels over TOPICS
+                             Y, # (n, topics) 0/1 labels over the set
                              path, # the .jsonl file to write (atomically)
+                             ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
                             ) -> Path:
     "Write the original's legacy format: one `{'prompt', 'completion'}` object per line."
     texts, Y = check_pool(texts, Y)
     rec = lambda t, ts: {'prompt': t + SEPARATOR, 'completion': ' ' + ', '.join(f"'{x}'" for x in ts) + STOP}
-    return atomic_write_text(path, '\n'.join(json.dumps(rec(t, ts), ensure_ascii=False) for t, ts in zip(texts, decode_topics(Y))) + '\n')
+    return atomic_write_text(path, '\n'.join(json.dumps(rec(t, tp), ensure_ascii=False) for t, tp in zip(texts, decode_topics(Y, ts))) + '\n')
 
 # %% ../nbs/04b_openai_finetune.ipynb #a4f62dd7
 ROLES = {'system', 'developer', 'user', 'assistant', 'tool'}
@@ -72,11 +79,16 @@ def example_problems(ex, # one parsed line of a training file
     return out + ([] if any(isinstance(m, dict) and m.get('role') == 'assistant' for m in msgs) else ['no assistant message'])
 
 # %% ../nbs/04b_openai_finetune.ipynb #17b11620
-def answer_problems(ex:dict) -> tuple:
+def answer_problems(ex:dict, # one chat fine-tuning example
+                    ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
+                    single_label:bool=False, # an answer must name exactly one topic
+                   ) -> tuple:
     "(topics of the example's answer, problems with them)."
     ans = [m['content'] for m in ex['messages'] if m.get('role') == 'assistant' and isinstance(m.get('content'), str)]
-    topics, unknown = parse_topics(ans[-1] if ans else '')
+    topics, unknown = parse_topics(ans[-1] if ans else '', ts)
     probs = ([f"answer names unknown topic(s) {unknown}"] if unknown else []) + ([] if topics else ['answer names no topic'])
+    if single_label and len(topics) > 1:
+        probs.append(f"answer names {len(topics)} topics; a single-label model answers one")
     return topics, probs
 
 # %% ../nbs/04b_openai_finetune.ipynb #ad257154
@@ -107,8 +119,8 @@ def _read_lines(path) -> list:
         out.append((i, ex, probs))
     return out
 
-def _warnings(n:int, topics:Counter, dups:int) -> list:
-    missing = [t for t in TOPICS if not topics[t]]
+def _warnings(n:int, topics:Counter, dups:int, names:tuple) -> list:
+    missing = [t for t in names if not topics[t]]
     return ([f"{n} examples: OpenAI suggests at least 50-100 for a clear improvement"] if n < 50 else []) + \
            ([f"no example of {len(missing)} topic(s), which the model will not learn: {missing}"] if missing else []) + \
            ([f"{dups} duplicated example(s)"] if dups else [])
@@ -117,11 +129,14 @@ def _warnings(n:int, topics:Counter, dups:int) -> list:
 def validate_training_file(path, # a chat fine-tuning .jsonl
                            model:str='gpt-4o-mini-2024-07-18', # base model, for the token limit and price
                            n_epochs:int|None=None, # None: the number OpenAI would pick
+                           ts=None, # label set the answers name (a TopicSet or names); None: TweetTopic's 19
+                           single_label:bool=False, # each answer must name exactly one topic
                           ) -> dict: # ok, problems, warnings, examples, tokens, n_epochs, billed_tokens, cost, topic_counts
     "Check a training file as `prepare_data` did: format, labels, tokens, epochs, cost."
+    names = as_topic_set(ts).names
     rows, problems, topics, tokens = _read_lines(path), [], Counter(), []
     for i, ex, probs in rows:
-        if not probs: ts, probs = answer_problems(ex); topics.update(ts); tokens.append(count_chat_tokens(ex['messages']))
+        if not probs: tp, probs = answer_problems(ex, ts, single_label); topics.update(tp); tokens.append(count_chat_tokens(ex['messages']))
         problems += [f"line {i}: {p}" for p in probs]
     n, limit = len(rows), MAX_EXAMPLE_TOKENS.get(model_family(model, MAX_EXAMPLE_TOKENS) or '', 65_536)
     if n < MIN_EXAMPLES: problems.append(f"{n} example(s): OpenAI needs at least {MIN_EXAMPLES}")
@@ -129,10 +144,10 @@ def validate_training_file(path, # a chat fine-tuning .jsonl
     billed = sum(min(t, limit) for t in tokens) * epochs
     price = training_price(model)
     dups = n - len({json.dumps(ex, sort_keys=True) for _, ex, _ in rows})
-    return dict(file=str(path), ok=not problems, problems=problems, warnings=_warnings(n, topics, dups), examples=n,
+    return dict(file=str(path), ok=not problems, problems=problems, warnings=_warnings(n, topics, dups, names), examples=n,
                 tokens=dict(total=sum(tokens), min=min(tokens, default=0), mean=round(float(np.mean(tokens)), 1) if tokens else 0, max=max(tokens, default=0)),
                 over_limit=sum(t > limit for t in tokens), n_epochs=epochs, billed_tokens=billed,
-                cost=None if price is None else billed * price / 1e6, topic_counts={t: topics[t] for t in TOPICS})
+                cost=None if price is None else billed * price / 1e6, topic_counts={t: topics[t] for t in names})
 
 # %% ../nbs/04b_openai_finetune.ipynb #a45d9b18
 def upload(client, # an openai.OpenAI client
@@ -233,6 +248,7 @@ def _client(self:OpenAIFineTunedClassifier):
 def _folder(self:OpenAIFineTunedClassifier, texts:list, Y:np.ndarray) -> Path:
     "The work folder for this data and these settings."
     what = [texts, Y.tolist(), self.base_model, self.n_epochs, self.suffix, self.seed, self.valid_size, self.base_url or os.environ.get('OPENAI_BASE_URL')]
+    if (ts := self.topic_set) != as_topic_set(): what.append([list(ts.names), ts.descriptions])   # TweetTopic's: as before
     key = hashlib.sha256(json.dumps(what).encode()).hexdigest()[:16]
     return Path(self.work_dir or default_cache_dir()/'openai_finetune')/key
 
@@ -244,16 +260,18 @@ def _save_state(d:Path, st:dict): atomic_write_text(d/'state.json', json.dumps(s
 def _split(self:OpenAIFineTunedClassifier, texts:list, Y:np.ndarray) -> tuple:
     "(train rows, validation rows): stratified, duplicates on one side; no validation for tiny data."
     if not self.valid_size or len(texts) < 2 * MIN_EXAMPLES: return np.arange(len(texts)), np.arange(0)
-    tr, _, va = split_indices(pd.DataFrame({'text': texts, 'topics': decode_topics(Y)}), valid=0, test=self.valid_size, seed=self.seed)
+    df = pd.DataFrame({'text': texts, 'topics': decode_topics(Y, self.topic_set)})
+    df.attrs['topic_set'] = self.topic_set
+    tr, _, va = split_indices(df, valid=0, test=self.valid_size, seed=self.seed)
     return tr, va
 
 @patch
 def prepare(self:OpenAIFineTunedClassifier, texts:list, Y, d:Path) -> dict:
     "Export train (and validation) files into `d` and validate them; `ValueError` listing any problem."
-    tr, va = self._split(texts, Y)
-    export_chat_jsonl([texts[i] for i in tr], Y[tr], d/'train.jsonl')
-    if len(va): export_chat_jsonl([texts[i] for i in va], Y[va], d/'valid.jsonl')
-    rep = validate_training_file(d/'train.jsonl', self.base_model, self.n_epochs)
+    (tr, va), ts, single = self._split(texts, Y), self.topic_set, self.single_label_
+    export_chat_jsonl([texts[i] for i in tr], Y[tr], d/'train.jsonl', ts, single)
+    if len(va): export_chat_jsonl([texts[i] for i in va], Y[va], d/'valid.jsonl', ts, single)
+    rep = validate_training_file(d/'train.jsonl', self.base_model, self.n_epochs, ts, single)
     if not rep['ok']: raise ValueError(f"training data not usable for fine-tuning: {'; '.join(rep['problems'][:10])}")
     for w in rep['warnings']: warnings.warn(w)
     return rep | dict(validation_examples=len(va))
@@ -272,8 +290,11 @@ def _start(self:OpenAIFineTunedClassifier, d:Path, st:dict, rep:dict):
 
 @patch
 def follow(self:OpenAIFineTunedClassifier, job_id:str, # a fine-tuning job, e.g. from create_job or a previous run
+           topics=None, # its label set (multi-label); None: the one fit recorded, else TweetTopic's 19
           ) -> OpenAIFineTunedClassifier:
     "Follow `job_id` to its end and classify with its model from then on."
+    if topics is not None or not getattr(self, 'topics_', None):
+        ts = as_topic_set(topics); self._set_topics(np.zeros((0, len(ts.names)), np.int64), ts)
     job = follow_job(self._client(), job_id, self.poll_seconds, self.show_progress)
     self.job_id_, self.model_id_ = job_id, job.fine_tuned_model
     return self
@@ -281,10 +302,13 @@ def follow(self:OpenAIFineTunedClassifier, job_id:str, # a fine-tuning job, e.g.
 # %% ../nbs/04b_openai_finetune.ipynb #96c07fbe
 @patch
 def fit(self:OpenAIFineTunedClassifier, texts:list, # labelled tweets
-        Y, # (n, 19) 0/1 labels over TOPICS
+        Y, # (n, topics) 0/1 labels
+        topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns, else topic_0, ...
        ):
     "Export, validate, upload, train and follow — resuming a previous run on the same data."
     texts, Y = check_pool(texts, Y)
+    self._set_topics(Y, topics)
+    self.fallback_topic_, self._runner_ = self.topics_[int(np.argmax(Y.sum(0)))], None
     d = self._folder(texts, Y); st = _state(d)
     self.report_, self.work_dir_ = self.prepare(texts, Y, d), str(d)
     if not st.get('model_id'):
@@ -299,16 +323,25 @@ def fit(self:OpenAIFineTunedClassifier, texts:list, # labelled tweets
 
 # %% ../nbs/04b_openai_finetune.ipynb #76e8b46f
 @patch
+def _one_topic(self:OpenAIFineTunedClassifier) -> tuple:
+    "(single_label, fallback column) for reading answers: a single-label model's is its labels' most frequent topic."
+    single = getattr(self, 'single_label_', False)
+    return single, (self.topics_.index(self.fallback_topic_) if single else None)
+
+@patch
 def predict(self:OpenAIFineTunedClassifier, texts:list, # tweets to classify
-           ) -> np.ndarray: # (n, 19) 0/1 over TOPICS
-    "Ask the fine-tuned model for each tweet's topics."
+           ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
+    "Ask the fine-tuned model for each tweet's topics (one each for a single-label model)."
     if not getattr(self, 'model_id_', None): raise ValueError("no fine-tuned model yet: call fit (or follow a job) first")
     texts = check_texts(texts)
     if getattr(self, '_runner_', None) is None:
         self._runner_ = ChatRunner(self.model_id_, self.base_url, self._api_key, self.structured, self.max_workers, self.cache_dir, self.max_cost,
-                                   self.temperature, self.seed, self.max_tokens, self.max_retries, self.price_per_1m, self.show_progress, 'fine-tuned')
+                                   self.temperature, self.seed, self.max_tokens, self.max_retries, self.price_per_1m, self.show_progress, 'fine-tuned',
+                                   topics_schema(self.topic_set))
     run = self._runner_; run.stats = Counter()
-    Y, st = answers_to_matrix(run.ask_many([build_messages(t) for t in texts]))
+    ts, (single, fallback) = self.topic_set, self._one_topic()
+    system = topic_prompt(ts, single)
+    Y, st = answers_to_matrix(run.ask_many([build_messages(t, (), system, ts) for t in texts]), ts, single, fallback)
     self.stats_ = dict(run.stats) | dict(st) | dict(structured=run.use_schema)
     warn_answers(st, len(texts), getattr(run, 'last_error', None))
     return Y
@@ -321,13 +354,23 @@ def predict_scores(self:OpenAIFineTunedClassifier, texts:list) -> tuple:
 # %% ../nbs/04b_openai_finetune.ipynb #e66c2494
 @patch
 def _state(self:OpenAIFineTunedClassifier) -> tuple:
-    "Model id, job id and training report (JSON; no API key)."
+    "Model id, job id, training report, a single-label model's fallback topic (JSON; no key); `save` adds the label set."
     if not getattr(self, 'model_id_', None): raise ValueError("nothing to save: the classifier has no fine-tuned model yet")
-    return self._server_meta() | dict(model_id=self.model_id_, job_id=self.job_id_, report={k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'}), {}
+    one = {'fallback_topic': self.fallback_topic_} if getattr(self, 'single_label_', False) else {}
+    report = {k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'}
+    return self._server_meta() | dict(model_id=self.model_id_, job_id=self.job_id_, report=report) | one, {}
 
 @patch
 def _restore(self:OpenAIFineTunedClassifier, meta, arrays, path):
     from twitter_topics.classifier import check_field, MODEL_JSON
-    for k, typ in (('model_id', str), ('job_id', (str, type(None))), ('report', dict)): check_field(meta, k, typ, path/MODEL_JSON)
+    f = path/MODEL_JSON
+    for k, typ in (('model_id', str), ('job_id', (str, type(None))), ('report', dict)): check_field(meta, k, typ, f)
     self.model_id_, self.job_id_, self.report_ = meta['model_id'], meta['job_id'], meta['report']
+    ts = saved_topics(meta, f)
+    self.topics_, self.descriptions_ = list(ts.names), dict(ts.descriptions)
+    self.single_label_ = meta.get('single_label', False)
+    if self.single_label_:
+        if (fb := check_field(meta, 'fallback_topic', str, f)) not in ts.names:
+            raise ValueError(f"{f}: field 'fallback_topic' {fb!r} is not one of its topics")
+        self.fallback_topic_ = fb
     return self

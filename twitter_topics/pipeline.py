@@ -9,9 +9,10 @@ from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
-from .data import TOPICS, normalize_tweet
+from .data import TOPICS, TWEETTOPIC, TopicSet, decode_topics, encode_topics, frame_topics, normalize_tweet
 from .embed import get_embedder, spec_parts
-from .classifier import METHODS, MODEL_JSON, make_classifier, method_class, read_json, check_field
+from .classifier import (METHODS, MODEL_JSON, make_classifier, method_class, read_json, check_field,
+                                       saved_topics)
 from .files import atomic_dir
 
 # %% auto #0
@@ -20,7 +21,7 @@ __all__ = ['PIPELINE_JSON', 'DEFAULT_MODEL', 'CARD_JSON', 'TopicPipeline', 'port
 
 # %% ../nbs/07_pipeline.ipynb #4f4fc6b9
 class TopicPipeline:
-    "Normalise → embed (embedding methods) → classify, over the 19 topics."
+    "Normalise → embed (embedding methods) → classify, over the label set it is trained on."
     def __init__(self, method:str='logreg', # a name from METHODS
                  embedder:str='local', # 'local', 'local:PATH', 'openai:MODEL', or several joined by '+' (embedding methods)
                  normalize:bool=True, # mask usernames and URLs as TweetTopic does
@@ -30,7 +31,18 @@ class TopicPipeline:
                 ):
         store_attr(); self.params = params or {}; self.embedder_kwargs = embedder_kwargs or {}
         self.classifier = classifier if classifier is not None else make_classifier(method, **self.params)
-        self.input, self.topics = METHODS[method].input if method in METHODS else 'embeddings', TOPICS
+        self.input = METHODS[method].input if method in METHODS else 'embeddings'
+
+    @property
+    def topic_set(self) -> TopicSet:
+        "The label set of the fitted classifier (TweetTopic's before fitting)."
+        fitted = hasattr(self.classifier, 'thresholds_') or hasattr(self.classifier, 'topics_')
+        return self.classifier.topic_set if fitted else TWEETTOPIC
+
+    @property
+    def topics(self) -> list:
+        "The topic names, in column order."
+        return list(self.topic_set.names)
 
     def __repr__(self): return f"TopicPipeline(method={self.method!r}, embedder={self.embedder!r})"
 
@@ -46,27 +58,42 @@ def features(self:TopicPipeline, texts:list, # raw tweets
 
 @patch
 def fit(self:TopicPipeline, texts:list, # raw tweets
-        Y, # (n, 19) 0/1 labels over TOPICS
+        Y, # (n, topics) 0/1 labels
+        topics=None, # their label set (a TopicSet or names); None: TweetTopic's 19
        ) -> TopicPipeline:
     "Fit the classifier on tweets and their 0/1 topic matrix."
-    self.classifier.fit(self.features(texts), np.asarray(Y)); return self
+    self.classifier.fit(self.features(texts), np.asarray(Y), topics=topics)
+    return self
+
+@patch
+def fit_frame(self:TopicPipeline, df, # labelled tweets from load_tweets
+             ) -> TopicPipeline:
+    "Fit on a frame from `load_tweets`, over its label set."
+    ts = frame_topics(df)
+    return self.fit(df['text'].tolist(), encode_topics(df['topics'], ts), ts)
 
 # %% ../nbs/07_pipeline.ipynb #53c74500
 @patch
 def predict_scores(self:TopicPipeline, texts:list, # raw tweets
-                  ) -> tuple: # ((n, 19) probabilities or None, (n, 19) 0/1 decisions)
+                  ) -> tuple: # ((n, topics) probabilities or None, (n, topics) 0/1 decisions)
     "Probabilities (None for methods without) and decisions, from one pass over the features."
     return self.classifier.predict_scores(self.features(texts))
 
 @patch
 def predict(self:TopicPipeline, texts:list, # raw tweets
-           ) -> np.ndarray: # (n, 19) 0/1 over TOPICS
-    "Topics of each tweet."
+           ) -> np.ndarray: # (n, topics) 0/1 over the label set
+    "Topics of each tweet, as 0/1 rows."
     return self.predict_scores(texts)[1]
 
 @patch
+def predict_topics(self:TopicPipeline, texts:list, # raw tweets
+                  ) -> list: # one list of topic names per tweet
+    "Topics of each tweet, by name."
+    return decode_topics(self.predict(texts), self.topic_set)
+
+@patch
 def predict_proba(self:TopicPipeline, texts:list, # raw tweets
-                 ) -> np.ndarray|None: # (n, 19) probabilities, or None for methods that give none
+                 ) -> np.ndarray|None: # (n, topics) probabilities, or None for methods that give none
     "Per-topic probabilities."
     return self.predict_scores(texts)[0]
 
@@ -85,8 +112,10 @@ def save(self:TopicPipeline, path, # folder to write (replaces only a folder thi
         ) -> Path:
     "Save the fitted pipeline to folder `path`, atomically."
     from twitter_topics import __version__
-    meta = dict(method=self.method, embedder=portable_spec(self.embedder), normalize=self.normalize, topics=self.topics, version=__version__,
-                classifier=type(self.classifier).__name__)
+    ts = self.topic_set
+    meta = dict(method=self.method, embedder=portable_spec(self.embedder), normalize=self.normalize,
+                topics=list(ts.names), descriptions=ts.descriptions, single_label=getattr(self.classifier, 'single_label_', False),
+                version=__version__, classifier=type(self.classifier).__name__)
     def write(tmp):
         self.classifier.save(tmp/'model')
         (tmp/PIPELINE_JSON).write_text(json.dumps(meta, indent=2))
@@ -116,7 +145,7 @@ def _pipeline_meta(path:Path) -> dict:
     "The checked `pipeline.json` of a model folder."
     if not (path/PIPELINE_JSON).is_file(): raise ValueError(f"{path}: not a saved model folder (no {PIPELINE_JSON}); train one with `twitter-topics train`")
     meta = read_json(path/PIPELINE_JSON)
-    if meta.get('topics') != TOPICS: raise ValueError(f"{path}: the model's topics differ from this library's TOPICS")
+    saved_topics(meta, path/PIPELINE_JSON)
     if meta.get('method') not in METHODS: raise ValueError(f"{path}: unknown method {meta.get('method')!r}")
     if not isinstance(meta.get('embedder'), str): raise ValueError(f"{path}: {PIPELINE_JSON} has no embedder")
     for k, typ in (('normalize', bool), ('version', str), ('classifier', str)): check_field(meta, k, typ, path/PIPELINE_JSON, optional=True)
@@ -130,6 +159,7 @@ def load(cls:TopicPipeline, path, # folder written by save
     "Load a pipeline saved with `save`; every problem is one line naming the folder."
     path = model_folder(path); meta = _pipeline_meta(path)
     clf = method_class(meta['method']).load(path/'model', **(classifier_kwargs or {}))
+    if list(clf.topics_) != meta['topics']: raise ValueError(f"{path}: {PIPELINE_JSON} and model/{MODEL_JSON} name different topics")
     return cls(meta['method'], meta['embedder'], meta.get('normalize', True), classifier=clf, embedder_kwargs=embedder_kwargs)
 
 # %% ../nbs/07_pipeline.ipynb #a5c6a06b
@@ -141,6 +171,12 @@ def _cv_lines(cv:dict) -> list:
     head = f"cross-validated ({cv['folds']} folds, seed {cv['seed']}; measured by `{cv['command']}`):"
     return [head] + [f"  {name:<15} {f[k]:.3f} ± {f[k + '_std']:.3f}" for k, name in _NAMES.items() if k in f]
 
+def _topics_line(meta:dict) -> str:
+    "How many topics a model has, which, and whether it gives one per tweet."
+    names, kind = meta['topics'], 'single-label' if meta.get('single_label') else 'multi-label'
+    which = "TweetTopic's" if names == TOPICS else ', '.join(names[:8]) + (', ...' if len(names) > 8 else '')
+    return f"{len(names)} ({which}; {kind})"
+
 def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
               ) -> str:
     "A model folder's card as text: its `card.json` if it has one, and what `pipeline.json` and `model.json` say."
@@ -148,7 +184,7 @@ def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
     card = read_json(path/CARD_JSON) if (path/CARD_JSON).is_file() else {}
     clf = read_json(path/'model'/MODEL_JSON) if (path/'model'/MODEL_JSON).is_file() else {}
     lines = [f"model: {card.get('name', path.name)} ({path})", f"method: {meta['method']} ({meta.get('classifier', '?')})",
-             f"embedder: {meta['embedder']}", f"topics: {len(meta['topics'])}", f"library version: {meta.get('version', '?')}"]
+             f"embedder: {meta['embedder']}", f"topics: {_topics_line(meta)}", f"library version: {meta.get('version', '?')}"]
     if clf.get('params'): lines.append('parameters: ' + ', '.join(f"{k}={v}" for k, v in clf['params'].items()))
     if 'trained_on' in card: lines.insert(1, f"trained on: {card['trained_on']}")
     if 'cross_validation' in card: lines += _cv_lines(card['cross_validation'])

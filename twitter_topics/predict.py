@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import chunked
 from tqdm.auto import tqdm
-from .data import TOPICS, NO_ID, file_lines, jsonl_rows, txt_rows, csv_rows, parquet_rows
+from .data import TOPICS, NO_ID, default_topics, file_lines, jsonl_rows, txt_rows, csv_rows, parquet_rows
 from .files import json_line, atomic_file
 
 # %% auto #0
@@ -118,36 +118,47 @@ def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON li
     if not n: raise ValueError(f"{name}: no tweets")
 
 # %% ../nbs/07a_predict.ipynb #ebbfbe0d
-_BITS = 1 << np.arange(len(TOPICS), dtype=np.int64)
+def _names(topics, width:int) -> tuple:
+    "The column names: `topics`, else `default_topics` for the width."
+    return tuple(topics) if topics is not None else tuple(default_topics(width))
 
-@functools.lru_cache(maxsize=4096)
-def _topics_of(code:int) -> tuple: return tuple(t for j, t in enumerate(TOPICS) if code >> j & 1)
+@functools.lru_cache(maxsize=8)
+def _decoder(names:tuple):
+    "A function from a row's bit code to its topic names, cached per code (rows repeat a few combinations)."
+    return functools.lru_cache(maxsize=4096)(lambda code: tuple(t for j, t in enumerate(names) if code >> j & 1))
 
-def topic_lists(pred:np.ndarray, # (n, 19) 0/1 decisions
+def topic_lists(pred:np.ndarray, # (n, topics) 0/1 decisions
+                topics=None, # the topic names, in column order; None: TweetTopic's for 19 columns
                ) -> list: # the topic names of each row
     "Decisions as lists of topic names."
-    return [list(_topics_of(c)) for c in (np.asarray(pred, dtype=np.int64) @ _BITS).tolist()]
+    pred = np.asarray(pred, dtype=np.int64); names = _names(topics, pred.shape[1])
+    if len(names) > 62: return [[names[j] for j in np.flatnonzero(r)] for r in pred]   # too many for one int64 code
+    of = _decoder(names)
+    return [list(of(c)) for c in (pred @ (1 << np.arange(len(names), dtype=np.int64))).tolist()]
 
-def score_dicts(proba:np.ndarray, # (n, 19) probabilities
+def score_dicts(proba:np.ndarray, # (n, topics) probabilities
+                topics=None, # the topic names, in column order; None: TweetTopic's for 19 columns
                ) -> list: # {topic: score rounded to 4 decimals} per row
     "Scores as dicts; `ValueError` if any is NaN or infinite."
     if not np.isfinite(proba).all(): raise ValueError("the model gave non-finite scores")
-    return [dict(zip(TOPICS, r)) for r in np.round(np.asarray(proba, dtype=np.float64), 4).tolist()]
+    names = _names(topics, np.shape(proba)[1])
+    return [dict(zip(names, r)) for r in np.round(np.asarray(proba, dtype=np.float64), 4).tolist()]
 
 # %% ../nbs/07a_predict.ipynb #e9ff7105
 def record_dicts(df:pd.DataFrame, # a chunk from iter_chunks
-                 proba:np.ndarray|None, # (n, 19) probabilities, or None for methods without
-                 pred:np.ndarray, # (n, 19) 0/1 decisions
+                 proba:np.ndarray|None, # (n, topics) probabilities, or None for methods without
+                 pred:np.ndarray, # (n, topics) 0/1 decisions
+                 topics=None, # the model's topic names, in column order; None: TweetTopic's for 19 columns
                 ) -> list: # one dict per tweet: id (when the input has ids), line (txt), text, topics, scores
     "The output records of one chunk."
     cols = {c: df[c].tolist() for c in ('id', 'line', 'text') if c in df}
-    cols['topics'] = topic_lists(pred)
-    if proba is not None: cols['scores'] = score_dicts(proba)
+    cols['topics'] = topic_lists(pred, topics)
+    if proba is not None: cols['scores'] = score_dicts(proba, topics)
     return [dict(zip(cols, vals)) for vals in zip(*cols.values())]
 
-def records(df:pd.DataFrame, proba, pred) -> list:
+def records(df:pd.DataFrame, proba, pred, topics=None) -> list:
     "The output of one chunk as strict JSON lines."
-    return [json_line(r) for r in record_dicts(df, proba, pred)]
+    return [json_line(r) for r in record_dicts(df, proba, pred, topics)]
 
 # %% ../nbs/07a_predict.ipynb #5a3cc999
 @contextmanager
@@ -174,7 +185,7 @@ def stream_predict(pipe, # a fitted TopicPipeline
     n = 0
     with output_file(out) as f, tqdm(unit=' tweets', unit_scale=True, file=sys.stderr, disable=not progress, desc='predict', delay=1) as bar:
         for df in iter_chunks(src, chunk_rows, on_error, fmt):
-            f.writelines(records(df, *pipe.predict_scores(df['text'].tolist()))); f.flush()
+            f.writelines(records(df, *pipe.predict_scores(df['text'].tolist()), pipe.topics)); f.flush()
             n += len(df); bar.update(len(df))
     return n
 
@@ -204,5 +215,6 @@ def records_match(a:list, # JSON lines of one predictions output
                  ) -> bool:
     "Whether two outputs agree: all but scores exactly, scores within `atol`, topics but where a score was that close."
     A, B = [json.loads(l) for l in a], [json.loads(l) for l in b]
-    th = None if thresholds is None else dict(zip(TOPICS, np.broadcast_to(thresholds, len(TOPICS)).tolist()))
+    names = next((list(r['scores']) for r in A if 'scores' in r), TOPICS)   # the records' own topics, in column order
+    th = None if thresholds is None else dict(zip(names, np.broadcast_to(thresholds, len(names)).tolist()))
     return len(A) == len(B) and all(_records_close(x, y, atol, th) for x, y in zip(A, B))

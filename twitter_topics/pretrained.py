@@ -18,21 +18,22 @@ __all__ = ['load_topic_model', 'PretrainedClassifier']
 
 # %% ../nbs/04c_pretrained.ipynb #3cb5ffd2
 def load_topic_model(model:str, # local folder or hub name of a sequence-classification model
-                    ) -> tuple: # (tokenizer, model with outputs in TOPICS order)
-    "Tokenizer and topic classifier (safetensors only, no remote code), outputs reordered to `TOPICS`."
+                     topics=None, # the label set (a TopicSet or names); None: TweetTopic's 19
+                    ) -> tuple: # (tokenizer, model with one output per topic, in the set's order)
+    "Tokenizer and topic classifier (safetensors only, no remote code), outputs mapped by name onto the set; other labels dropped."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
     with quiet_transformers():
         try: cfg = AutoConfig.from_pretrained(model, trust_remote_code=False)
         except (OSError, ValueError) as e: raise ValueError(f"{model}: cannot load a model config ({str(e).splitlines()[0]})") from None
-        cols = topic_columns(cfg.id2label, str(model))   # refuse before loading any weights
+        cols = topic_columns(cfg.id2label, str(model), topics, extra=True)   # refuse before loading any weights
         try: m = AutoModelForSequenceClassification.from_pretrained(model, use_safetensors=True, trust_remote_code=False)
         except (OSError, ValueError) as e: raise ValueError(f"{model}: cannot load safetensors weights ({str(e).splitlines()[0]}); models with only pickled weights are refused") from None
         tok = AutoTokenizer.from_pretrained(model, trust_remote_code=False)
-    return tok, reorder_head(m, cols).eval()
+    return tok, reorder_head(m, cols, topics).eval()
 
 # %% ../nbs/04c_pretrained.ipynb #14a4b6a1
 class PretrainedClassifier(TopicClassifier):
-    "A published TweetTopic classifier used as is: labels mapped by name, no training, thresholds optionally tuned."
+    "A published topic classifier used as is: labels mapped by name onto the label set, no training, thresholds optionally tuned."
     input = 'texts'
     def __init__(self, model:str='cardiffnlp/tweet-topic-21-multi', # local folder or hub name (safetensors weights)
                  tune_thresholds:bool=False, # tune per-topic thresholds on the data given to fit (else 0.5)
@@ -46,21 +47,23 @@ class PretrainedClassifier(TopicClassifier):
 # %% ../nbs/04c_pretrained.ipynb #ab945a0f
 @patch
 def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only to tune thresholds
-        Y, # (n, 19) 0/1 labels
+        Y, # (n, topics) 0/1 labels
+        topics=None, # their label set (a TopicSet or names, one per column); None: TweetTopic's 19
        ) -> PretrainedClassifier:
-    "Load the model (no training); tune per-topic thresholds on (texts, Y) if asked."
+    "Load the model, its outputs mapped onto the set (no training); tune per-topic thresholds on (texts, Y) if asked."
     texts, Y = check_texts_y(texts, Y)
-    self.tokenizer_, self.model_ = load_topic_model(self.model)
-    self.topics_, self.thresholds_ = list(TOPICS), np.full(len(TOPICS), 0.5)
-    if self.tune_thresholds: self.thresholds_ = tune_thresholds(self.predict_proba(texts), Y)
+    self._set_topics(Y, topics)
+    self.tokenizer_, self.model_ = load_topic_model(self.model, self.topic_set)
+    self.thresholds_ = np.full(len(self.topics_), 0.5)
+    if self._needs_valid(): self.thresholds_ = tune_thresholds(self.predict_proba(texts), Y)
     return self
 
 @patch
 def predict_proba(self:PretrainedClassifier, texts:list, # tweets (normalised)
-                 ) -> np.ndarray: # (n, 19) probabilities in TOPICS order
+                 ) -> np.ndarray: # (n, topics) probabilities in the set's order
     "Per-topic probabilities (sigmoid of the logits), batched, one row per tweet in input order."
     check_is_fitted(self, 'model_'); texts, bs = check_texts(texts), self.batch_size
-    out, dev = np.zeros((len(texts), len(TOPICS)), np.float32), pick_device(self.device)
+    out, dev = np.zeros((len(texts), len(self.topics_)), np.float32), pick_device(self.device)
     with torch_threads(self.n_threads), torch.inference_mode():
         m = self.model_.to(dev)
         for i in range(0, len(texts), bs):
@@ -75,5 +78,5 @@ def _write_extra(self:PretrainedClassifier, tmp:Path):
 
 @patch
 def _restore(self:PretrainedClassifier, meta, arrays, path):
-    self.tokenizer_, self.model_ = load_topic_model(str(path/'hf'))
+    self.tokenizer_, self.model_ = load_topic_model(str(path/'hf'), meta['topics'])
     return super(PretrainedClassifier, self)._restore(meta, arrays, path)

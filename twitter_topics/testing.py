@@ -574,7 +574,7 @@ def tiny_tokenizer(path:Path):
     tok.save_pretrained(path); return tok
 
 def tiny_topic_model(path, # folder to write
-                     winner:str='sports', # the topic that always wins
+                     winner:str='sports', # the label that always wins (TweetTopic's also by display name); another: none
                      labels:list|None=None, # label names in model order; None: the 19 shuffled, canonical/display mixed
                      seed:int=0, # seeds the shuffle and the weights
                     ) -> Path:
@@ -589,6 +589,6 @@ def tiny_topic_model(path, # folder to write
     torch.manual_seed(seed); m = BertForSequenceClassification(cfg)
     with torch.no_grad():
         m.classifier.weight.zero_(); m.classifier.bias.fill_(-4.)
-        if winner in TOPICS: m.classifier.bias[[i for i, l in enumerate(labels) if l in (winner, DISPLAY_NAMES[winner])][0]] = 4.
+        if win := [i for i, l in enumerate(labels) if l in (winner, DISPLAY_NAMES.get(winner))]: m.classifier.bias[win[0]] = 4.
     m.save_pretrained(path, safe_serialization=True)
     return path

@@ -33,14 +33,15 @@ class SklearnOVR(TopicClassifier):
         return self
 
     def fit(self, X, # (n, d) float features, e.g. embeddings
-            Y, # (n, 19) 0/1 topic labels
+            Y, # (n, topics) 0/1 topic labels
+            topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
            ):
-        "Fit one estimator per topic (tuning thresholds on a held-out split when asked)."
-        return self._fit_tuned(X, Y)
+        "Fit one estimator per topic (tuning thresholds on a held-out split when asked and multi-label)."
+        return self._fit_tuned(X, Y, topics)
 
     @limit_threads(FIT_THREADS)
     def predict_proba(self, X, # (n, d) features
-                     ) -> np.ndarray: # (n, 19) float scores in [0, 1]
+                     ) -> np.ndarray: # (n, topics) float scores in [0, 1]
         "Each topic's estimated probability for each tweet."
         check_is_fitted(self, 'estimator_'); X = check_xy(X)
         if X.shape[1] != self.n_features_in_: raise ValueError(f"X has {X.shape[1]} features; the model was fitted on {self.n_features_in_}")
