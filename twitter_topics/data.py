@@ -16,12 +16,12 @@ from iterstrat.ml_stratifiers import MultilabelStratifiedKFold, MultilabelStrati
 # %% auto #0
 __all__ = ['TOPICS', 'DISPLAY_NAMES', 'TWEETTOPIC', 'NO_ID', 'COARSE_GROUPS', 'canonical_topic', 'TopicSet', 'check_topic_names',
            'as_topic_set', 'listed', 'encode_topics', 'multi_hot', 'decode_topics', 'data_topics', 'is_single_label',
-           'default_topics', 'read_topics', 'check_labels', 'check_texts', 'clean_text', 'text_problem', 'file_lines',
-           'json_record', 'json_records', 'jsonl_rows', 'txt_rows', 'csv_table', 'csv_rows', 'parquet_id',
-           'check_parquet_schema', 'parquet_rows', 'load_tweets', 'bundled_data_path', 'coarsen', 'load_texts',
-           'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs', 'check_topic_counts', 'announce_topics',
-           'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts', 'plot_topics_per_tweet',
-           'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
+           'default_topics', 'read_topics', 'check_labels', 'check_texts', 'check_labelled', 'clean_text',
+           'text_problem', 'file_lines', 'json_record', 'json_records', 'jsonl_rows', 'txt_rows', 'csv_table',
+           'csv_rows', 'parquet_id', 'check_parquet_schema', 'parquet_rows', 'load_tweets', 'bundled_data_path',
+           'coarsen', 'load_texts', 'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs', 'check_topic_counts',
+           'announce_topics', 'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts',
+           'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
 
 # %% ../nbs/00_data.ipynb #a002d18c
 TOPICS = ['arts_&_culture', 'business_&_entrepreneurs', 'celebrity_&_pop_culture', 'diaries_&_daily_life',
@@ -200,6 +200,15 @@ def check_texts(texts) -> list:
         if not isinstance(t, str): raise ValueError(f"text {i} is {type(t).__name__}, not a string")
         if not t.strip(): raise ValueError(f"text {i} is empty; remove it or give it content")
     return texts
+
+# %% ../nbs/00_data.ipynb #debf604f
+def check_labelled(texts, # labelled tweets
+                   Y, # their 0/1 labels, one row per text
+                  ) -> tuple: # (list of texts, int64 label matrix)
+    "Texts and their label matrix, each checked, with one row per text; else a one-line `ValueError`."
+    texts, Y = check_texts(texts), check_labels(Y, 'Y')
+    if len(Y) != len(texts): raise ValueError(f"Y has {len(Y)} rows for {len(texts)} texts; one 0/1 row per text")
+    return texts, Y
 
 # %% ../nbs/00_data.ipynb #75a8a7cf
 class _NoId:

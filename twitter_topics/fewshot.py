@@ -12,7 +12,7 @@ from fastcore.basics import store_attr, patch
 from .data import encode_topics, decode_topics, check_texts
 from .cache import cache_key
 from .classifier import TopicClassifier, check_pool, saved_topics
-from .openai_api import (build_messages, topic_prompt, topics_schema, ChatRunner, KeyedEstimator,
+from .openai_api import (build_messages, reading_rule, topic_prompt, topics_schema, ChatRunner, KeyedEstimator,
                                        answers_to_matrix, warn_answers)
 from .embed import get_embedder
 
@@ -144,19 +144,13 @@ def prompts(self:FewShotClassifier, texts:list, own:list|None=None) -> list:
 
 # %% ../nbs/03_fewshot.ipynb #ab2d868b
 @patch
-def _one_topic(self:FewShotClassifier) -> tuple:
-    "(single_label, fallback column) for reading answers: a single-label model's is the pool's most frequent topic."
-    single = getattr(self, 'single_label_', False)
-    return single, (self.topics_.index(self.fallback_topic_) if single else None)
-
-@patch
 def predict(self:FewShotClassifier, texts:list, # tweets to classify
            ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
     "Ask the model for each tweet's topics and read its answers (one topic each for a single-label model)."
     texts = check_texts(texts)
     own = same_text_rows(self.pool_texts_, texts)
     run = self._runner(); run.stats = Counter()
-    Y, st = answers_to_matrix(run.ask_many(self.prompts(texts, own)), self.topic_set, *self._one_topic())
+    Y, st = answers_to_matrix(run.ask_many(self.prompts(texts, own)), self.topic_set, *reading_rule(self))
     self.stats_ = dict(run.stats) | dict(st) | dict(structured=run.use_schema, queries_in_pool=sum(len(o) > 0 for o in own))
     warn_answers(st, len(texts), getattr(run, 'last_error', None))
     return Y

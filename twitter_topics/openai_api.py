@@ -23,7 +23,7 @@ __all__ = ['MIN_SECRET', 'OPENAI_DEFAULT', 'SYSTEM_PROMPT', 'MAX_ANSWER_CHARS', 
            'add_secret', 'redact', 'note', 'strip_userinfo', 'load_env', 'resolve_server', 'openai_client',
            'get_encoding', 'CostLimitError', 'check_cost', 'topic_prompt', 'format_answer', 'build_messages',
            'topic_matcher', 'parse_topics', 'topics_schema', 'model_family', 'chat_price', 'count_chat_tokens',
-           'answer_tokens', 'ChatRunner', 'answers_to_matrix', 'warn_answers', 'KeyedEstimator']
+           'answer_tokens', 'ChatRunner', 'answers_to_matrix', 'reading_rule', 'warn_answers', 'KeyedEstimator']
 
 # %% ../nbs/00d_openai_api.ipynb #4d264325
 MIN_SECRET = 8   # shorter "keys" ('EMPTY', 'ollama') are placeholders, and replacing them would mangle ordinary words
@@ -439,6 +439,12 @@ def answers_to_matrix(answers:list, # answer text per tweet (None: the request w
         elif fallback is not None: Y[i, fallback] = 1; st['fallback'] += 1
     st['unknown_examples'] = [u for u, _ in unknown.most_common(5)]
     return Y, st
+
+def reading_rule(clf, # a fitted LLM classifier (`topics_`, `single_label_`, and `fallback_topic_` when single-label)
+                ) -> tuple: # (single_label, fallback column or None), as `answers_to_matrix` takes them
+    "How a model's answers are read: a single-label model keeps one topic, falling back to its `fallback_topic_`."
+    single = getattr(clf, 'single_label_', False)
+    return single, (clf.topics_.index(clf.fallback_topic_) if single else None)
 
 _PROBLEMS = (('unusable', 'unusable answer(s) (no topic)'), ('unknown_topics', 'unknown topic(s) dropped'),
              ('extra_topics', 'topic(s) past the first dropped (single-label)'), ('fallback', 'tweet(s) given the fallback topic'),

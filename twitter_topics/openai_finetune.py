@@ -14,7 +14,7 @@ from .data import as_topic_set, decode_topics, split_indices, check_texts
 from .files import atomic_write_text
 from .cache import default_cache_dir
 from .classifier import TopicClassifier, check_pool, saved_topics
-from .openai_api import (openai_client, check_cost, CostLimitError, build_messages, format_answer, parse_topics, count_chat_tokens,
+from .openai_api import (openai_client, reading_rule, check_cost, CostLimitError, build_messages, format_answer, parse_topics, count_chat_tokens,
                                        ChatRunner, KeyedEstimator, answers_to_matrix, warn_answers, model_family, topic_prompt, topics_schema)
 
 # %% auto #0
@@ -323,12 +323,6 @@ def fit(self:OpenAIFineTunedClassifier, texts:list, # labelled tweets
 
 # %% ../nbs/04b_openai_finetune.ipynb #76e8b46f
 @patch
-def _one_topic(self:OpenAIFineTunedClassifier) -> tuple:
-    "(single_label, fallback column) for reading answers: a single-label model's is its labels' most frequent topic."
-    single = getattr(self, 'single_label_', False)
-    return single, (self.topics_.index(self.fallback_topic_) if single else None)
-
-@patch
 def predict(self:OpenAIFineTunedClassifier, texts:list, # tweets to classify
            ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
     "Ask the fine-tuned model for each tweet's topics (one each for a single-label model)."
@@ -339,7 +333,7 @@ def predict(self:OpenAIFineTunedClassifier, texts:list, # tweets to classify
                                    self.temperature, self.seed, self.max_tokens, self.max_retries, self.price_per_1m, self.show_progress, 'fine-tuned',
                                    topics_schema(self.topic_set))
     run = self._runner_; run.stats = Counter()
-    ts, (single, fallback) = self.topic_set, self._one_topic()
+    ts, (single, fallback) = self.topic_set, reading_rule(self)
     system = topic_prompt(ts, single)
     Y, st = answers_to_matrix(run.ask_many([build_messages(t, (), system, ts) for t in texts]), ts, single, fallback)
     self.stats_ = dict(run.stats) | dict(st) | dict(structured=run.use_schema)
