@@ -105,7 +105,7 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   scale:bool=False, # also measure `predict` throughput and memory (several minutes)
                   threads:bool=False, # also time the benchmark in the default environment against OMP_NUM_THREADS=1 (minutes)
                   rules:bool=False, # also compare the decision rules by nested CV for the methods that have them
-                  topics=None, # label set, as `load_tweets` takes it (None: decided from the labels)
+                  topics=None, # label set, as load_tweets takes it (None: decided from the labels)
                  ) -> tuple: # (summary table, per-fold results, speed figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     if out: check_replaceable(out, 'report')                  # refused before the cross-validation, not after

@@ -441,7 +441,7 @@ def answers_to_matrix(answers:list, # answer text per tweet (None: the request w
     return Y, st
 
 def reading_rule(clf, # a fitted LLM classifier (`topics_`, `single_label_`, and `fallback_topic_` when single-label)
-                ) -> tuple: # (single_label, fallback column or None), as `answers_to_matrix` takes them
+                ) -> tuple: # (single_label, fallback column or None), as answers_to_matrix takes them
     "How a model's answers are read: a single-label model keeps one topic, falling back to its `fallback_topic_`."
     single = getattr(clf, 'single_label_', False)
     return single, (clf.topics_.index(clf.fallback_topic_) if single else None)
