@@ -13,7 +13,8 @@ from fastcore.basics import chunked, patch
 __all__ = ['cache_key', 'KVCache']
 
 # %% ../nbs/00b_cache.ipynb #cd9213a2
-from .files import default_cache_dir   # where caches live: $TWITTER_TOPICS_CACHE, else ~/.cache/twitter_topics
+# where caches live: $TWITTER_TOPICS_CACHE, else ~/.cache/twitter_topics
+from .files import default_cache_dir
 
 def cache_key(namespace:str, # what produced the value, e.g. the model and server
               text:str, # the exact input
@@ -30,9 +31,12 @@ def _connect(path:Path) -> sqlite3.Connection:
     con.execute('SELECT k, v FROM kv LIMIT 1').fetchall()
     return con
 
+# %% ../nbs/00b_cache.ipynb #150bbe32
 def _damaged(e:Exception) -> bool:
     "Whether an error means the file itself is broken (rather than unwritable)."
-    return isinstance(e, sqlite3.DatabaseError) and not isinstance(e, (sqlite3.OperationalError, sqlite3.ProgrammingError))
+    return isinstance(e, sqlite3.DatabaseError) and not isinstance(
+        e, (sqlite3.OperationalError, sqlite3.ProgrammingError)
+    )
 
 # %% ../nbs/00b_cache.ipynb #c41f9aa7
 class KVCache:
@@ -42,14 +46,18 @@ class KVCache:
         self.path, self._lock, self._con = Path(path), threading.Lock(), None
         self._con = self._open()
 
-    def __len__(self): return 0 if self._con is None else self._con.execute('SELECT COUNT(*) FROM kv').fetchone()[0]
+    def __len__(self):
+        if self._con is None: return 0
+        return self._con.execute('SELECT COUNT(*) FROM kv').fetchone()[0]
 
 # %% ../nbs/00b_cache.ipynb #0f399e0d
 @patch
 def _off(self:KVCache, e:Exception):
     "Turn the cache off for this run, saying why."
-    warnings.warn(f"cache {self.path} unusable ({e}); continuing without it"); self._con = None
+    warnings.warn(f"cache {self.path} unusable ({e}); continuing without it")
+    self._con = None
 
+# %% ../nbs/00b_cache.ipynb #bbc5fbef
 @patch
 def _rebuild(self:KVCache):
     "Move the damaged file aside and start a fresh one (or no cache, if even that fails)."
@@ -60,6 +68,7 @@ def _rebuild(self:KVCache):
     try: return _connect(self.path)
     except (sqlite3.Error, OSError) as e: return self._off(e)
 
+# %% ../nbs/00b_cache.ipynb #4c02e6ae
 @patch
 def _open(self:KVCache):
     "Connect; a damaged file is rebuilt; an unwritable place means no cache."
@@ -74,18 +83,23 @@ def _do(self:KVCache, f, default):
         if self._con is None: return default
         try: return f(self._con)
         except (sqlite3.Error, OSError) as e:
-            if isinstance(e, (sqlite3.ProgrammingError, sqlite3.InterfaceError)): raise   # a bug in the caller, not the cache
+            # a bug in the caller, not the cache
+            if isinstance(e, (sqlite3.ProgrammingError, sqlite3.InterfaceError)): raise
             if _damaged(e): self._con = self._rebuild()
             else: self._off(e)
             return default
 
+# %% ../nbs/00b_cache.ipynb #64cc8d95
 @patch
 def get_many(self:KVCache, keys) -> dict:
     "The stored values of those `keys` that are present."
-    def q(con): return dict(r for ks in chunked(list(dict.fromkeys(keys)), 500)
-                            for r in con.execute(f"SELECT k, v FROM kv WHERE k IN ({','.join('?'*len(ks))})", ks))
+    def q(con):
+        sql = "SELECT k, v FROM kv WHERE k IN ({})"
+        return dict(r for ks in chunked(list(dict.fromkeys(keys)), 500)
+                    for r in con.execute(sql.format(','.join('?' * len(ks))), ks))
     return self._do(q, {})
 
+# %% ../nbs/00b_cache.ipynb #2858ca8f
 @patch
 def put_many(self:KVCache, items:dict):
     "Store all `items` (key -> bytes) in one transaction."

@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_data.ipynb #d0388936
 from __future__ import annotations
-import ast, csv, datetime, decimal, difflib, itertools, json, os, re, shutil, sys, tempfile, warnings
+import ast, csv, datetime, decimal, difflib, itertools, json, os, re, shutil, sys, tempfile
+import warnings
 from pathlib import Path
 from importlib.resources import files
 from collections.abc import Iterable
@@ -19,15 +20,32 @@ __all__ = ['TOPICS', 'DISPLAY_NAMES', 'TWEETTOPIC', 'NO_ID', 'COARSE_GROUPS', 'c
            'default_topics', 'read_topics', 'check_labels', 'check_texts', 'check_labelled', 'clean_text',
            'text_problem', 'file_lines', 'json_record', 'json_records', 'jsonl_rows', 'txt_rows', 'csv_table',
            'csv_rows', 'parquet_id', 'check_parquet_schema', 'parquet_rows', 'load_tweets', 'bundled_data_path',
-           'coarsen', 'load_texts', 'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs', 'check_topic_counts',
+           'coarsen', 'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs', 'check_topic_counts',
            'announce_topics', 'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts',
            'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
 
 # %% ../nbs/00_data.ipynb #a002d18c
-TOPICS = ['arts_&_culture', 'business_&_entrepreneurs', 'celebrity_&_pop_culture', 'diaries_&_daily_life',
-          'family', 'fashion_&_style', 'film_tv_&_video', 'fitness_&_health', 'food_&_dining', 'gaming',
-          'learning_&_educational', 'music', 'news_&_social_concern', 'other_hobbies', 'relationships',
-          'science_&_technology', 'sports', 'travel_&_adventure', 'youth_&_student_life']
+TOPICS = [
+    'arts_&_culture',
+    'business_&_entrepreneurs',
+    'celebrity_&_pop_culture',
+    'diaries_&_daily_life',
+    'family',
+    'fashion_&_style',
+    'film_tv_&_video',
+    'fitness_&_health',
+    'food_&_dining',
+    'gaming',
+    'learning_&_educational',
+    'music',
+    'news_&_social_concern',
+    'other_hobbies',
+    'relationships',
+    'science_&_technology',
+    'sports',
+    'travel_&_adventure',
+    'youth_&_student_life',
+]
 
 DISPLAY_NAMES = dict(zip(TOPICS, [
     'Arts & Culture', 'Business & Entrepreneurs', 'Celebrity & Pop Culture', 'Diaries & Daily Life',
@@ -36,7 +54,9 @@ DISPLAY_NAMES = dict(zip(TOPICS, [
     'Science & Technology', 'Sports', 'Travel & Adventure', 'Youth & Student Life']))
 
 # %% ../nbs/00_data.ipynb #a2f3bc44
-def _key(name:str) -> str: return re.sub(r'[^a-z&]', '', name.lower().replace(' and ', '&'))
+def _key(name:str) -> str:
+    "A topic name folded for lookup: lower case, letters and `&` only."
+    return re.sub(r'[^a-z&]', '', name.lower().replace(' and ', '&'))
 
 _LOOKUP = {_key(k): k for k in TOPICS} | {_key(v): k for k, v in DISPLAY_NAMES.items()}
 
@@ -44,7 +64,10 @@ def canonical_topic(name:str, # a topic as canonical name, display name, or eith
                    ) -> str: # the canonical name from TOPICS
     "The canonical `TOPICS` name for `name`; `ValueError` if it is not one of the 19 topics."
     if isinstance(name, str) and (k := _LOOKUP.get(_key(name))): return k
-    raise ValueError(f"unknown topic {name!r}: expected one of the 19 TweetTopic topics, e.g. {TOPICS[6]!r} or {DISPLAY_NAMES[TOPICS[6]]!r}")
+    raise ValueError(
+        f"unknown topic {name!r}: expected one of the 19 TweetTopic topics, e.g. {TOPICS[6]!r} or"
+        f" {DISPLAY_NAMES[TOPICS[6]]!r}"
+    )
 
 # %% ../nbs/00_data.ipynb #a738a261
 class TopicSet(NamedTuple):
@@ -62,8 +85,12 @@ def check_topic_names(names, # candidate topic names
     names = tuple(names)
     if bad := [n for n in names if not isinstance(n, str) or not n.strip()]:
         raise ValueError(f"{where}: blank or non-text topic name {bad[0]!r}")
-    if dup := [n for n in names if names.count(n) > 1]: raise ValueError(f"{where}: topic {dup[0]!r} is named twice")
-    if len(names) < 2: raise ValueError(f"{where}: {len(names)} topic(s) {list(names)}; a classifier needs at least two")
+    if dup := [n for n in names if names.count(n) > 1]:
+        raise ValueError(f"{where}: topic {dup[0]!r} is named twice")
+    if len(names) < 2:
+        raise ValueError(
+            f"{where}: {len(names)} topic(s) {list(names)}; a classifier needs at least two"
+        )
     return names
 
 # %% ../nbs/00_data.ipynb #b8e79c8d
@@ -85,9 +112,12 @@ def _column(ts:TopicSet):
     index = {n: j for j, n in enumerate(ts.names)}
     def col(t):
         if t in index: return index[t]
-        raise ValueError(f"unknown topic {t!r}: not one of the {len(index)} topics ({listed(ts.names)})")
+        raise ValueError(
+            f"unknown topic {t!r}: not one of the {len(index)} topics ({listed(ts.names)})"
+        )
     return col
 
+# %% ../nbs/00_data.ipynb #ef204adb
 _INDEX = {t: j for j, t in enumerate(TOPICS)}
 
 def listed(names, # names to show
@@ -102,17 +132,20 @@ def encode_topics(topic_lists:Iterable, # one list of topic names per tweet
                   topics=None, # the label set (a TopicSet or names); None: TweetTopic's 19
                  ) -> np.ndarray: # (n, topics) 0/1 matrix
     "Multi-hot encode lists of topic names over a label set's columns."
-    ts = as_topic_set(topics); col = _column(ts)
+    ts = as_topic_set(topics)
+    col = _column(ts)
     rows = [[col(t) for t in names] for names in topic_lists]
     Y = np.zeros((len(rows), len(ts.names)), np.int64)
     Y[np.repeat(np.arange(len(rows)), [len(r) for r in rows]), [j for r in rows for j in r]] = 1
     return Y
 
+# %% ../nbs/00_data.ipynb #f4a87b5c
 def multi_hot(topics:list, # topic names, canonical or display
              ) -> np.ndarray: # 0/1 vector over TOPICS
     "Encode one tweet's TweetTopic topics as a 0/1 vector over `TOPICS`."
     return encode_topics([topics])[0]
 
+# %% ../nbs/00_data.ipynb #8a91335b
 def decode_topics(Y, # (n, topics) 0/1 matrix
                   topics=None, # the label set; None: TweetTopic's 19
                  ) -> list: # one list of names per row
@@ -121,8 +154,11 @@ def decode_topics(Y, # (n, topics) 0/1 matrix
     return [[names[j] for j in np.flatnonzero(r)] for r in np.asarray(Y)]
 
 # %% ../nbs/00_data.ipynb #5450112c
-def _is_tweettopic(name) -> bool: return isinstance(name, str) and _key(name) in _LOOKUP
+def _is_tweettopic(name) -> bool:
+    "Whether `name` is one of TweetTopic's topics, in any spelling."
+    return isinstance(name, str) and _key(name) in _LOOKUP
 
+# %% ../nbs/00_data.ipynb #120469dd
 def _closest(name:str) -> str:
     "` (closest: 'sports')` when a TweetTopic topic is spelt like `name`, else nothing."
     m = difflib.get_close_matches(_key(name), list(_LOOKUP), n=1, cutoff=0.6)
@@ -131,9 +167,14 @@ def _closest(name:str) -> str:
 def _mixed_error(src:str, seen:list) -> ValueError:
     "The one-line refusal of labels that mix TweetTopic topics with other names."
     odd = [n for n in seen if not _is_tweettopic(n)]
-    named = ', '.join(f"{n!r}{_closest(n)}" for n in odd[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else '')
-    return ValueError(f"{src}: {len(odd)} label(s) are not TweetTopic topics though the others are: {named}; "
-                      f"fix them, or train on the data's own {len(seen)} labels with --topics data (topics='data' in Python)")
+    named = ', '.join(f"{n!r}{_closest(n)}" for n in odd[:5]) + (
+        f" and {len(odd) - 5} more" if len(odd) > 5 else ''
+    )
+    return ValueError(
+        f"{src}: {len(odd)} label(s) are not TweetTopic topics though the others are: {named}; fix"
+        f" them, or train on the data's own {len(seen)} labels with --topics data (topics='data'"
+        " in Python)"
+    )
 
 # %% ../nbs/00_data.ipynb #3e44f0ae
 def data_topics(labels, # every label the data uses (any order, repeats fine)
@@ -141,7 +182,8 @@ def data_topics(labels, # every label the data uses (any order, repeats fine)
                 src:str='data', # the data's name, for messages
                ) -> TopicSet:
     "The label set to train on: TweetTopic's when every label is one of its topics, the data's own names when none is."
-    if topics is not None and not (isinstance(topics, str) and topics == 'data'): return as_topic_set(topics, src)
+    if topics is not None and not (isinstance(topics, str) and topics == 'data'):
+        return as_topic_set(topics, src)
     seen = sorted(set(labels))
     known = sum(map(_is_tweettopic, seen))
     if topics is None and known and known == len(seen): return TWEETTOPIC
@@ -155,6 +197,7 @@ def is_single_label(Y, # (n, topics) 0/1 labels
     Y = np.asarray(Y)
     return len(Y) > 0 and bool((Y.sum(1) == 1).all())
 
+# %% ../nbs/00_data.ipynb #6917c194
 def default_topics(n:int, # number of label columns
                   ) -> list:
     "Names for labels given without any: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
@@ -165,14 +208,17 @@ def read_topics(path, # text file: one topic per line, optionally name<TAB>descr
                ) -> TopicSet:
     "The label set a topics file names; duplicates and blank names are one-line errors naming the line."
     path = Path(path)
-    try: lines = path.read_text(encoding='utf-8-sig').splitlines()
-    except (OSError, UnicodeDecodeError) as e: raise ValueError(f"{path}: cannot read the topics file ({e})") from None
+    try:
+        lines = path.read_text(encoding='utf-8-sig').splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: cannot read the topics file ({e})") from None
     names, desc = {}, {}
     for i, line in enumerate(lines, 1):
         if not line.strip(): continue
         name, _, d = (s.strip() for s in line.partition('\t'))
         if not name: raise ValueError(f"{path}:{i}: blank topic name")
-        if name in names: raise ValueError(f"{path}:{i}: topic {name!r} is already on line {names[name]}")
+        if name in names:
+            raise ValueError(f"{path}:{i}: topic {name!r} is already on line {names[name]}")
         names[name] = i
         if d: desc[name] = d
     return as_topic_set(TopicSet(tuple(names), desc), str(path))
@@ -184,11 +230,15 @@ def check_labels(Y, # label matrix to check
                 ) -> np.ndarray: # the matrix as int64
     "`Y` as an (n, n_topics) 0/1 int matrix, or `ValueError` saying what is wrong."
     Y = np.asarray(Y)
-    if Y.ndim != 2: raise ValueError(f"{name} must be a 2-d (tweets, topics) matrix, got shape {Y.shape}")
-    if n_topics is not None and Y.shape[1] != n_topics: raise ValueError(f"{name} has {Y.shape[1]} columns; expected {n_topics} (one per topic)")
+    if Y.ndim != 2:
+        raise ValueError(f"{name} must be a 2-d (tweets, topics) matrix, got shape {Y.shape}")
+    if n_topics is not None and Y.shape[1] != n_topics:
+        raise ValueError(f"{name} has {Y.shape[1]} columns; expected {n_topics} (one per topic)")
     if Y.size and not np.isin(Y, (0, 1)).all():
         bad = Y[~np.isin(Y, (0, 1))].flat[0].item()
-        raise ValueError(f"{name} must hold only 0/1 (got {bad!r}); threshold probabilities before evaluating")
+        raise ValueError(
+            f"{name} must hold only 0/1 (got {bad!r}); threshold probabilities before evaluating"
+        )
     return Y.astype(np.int64)
 
 # %% ../nbs/00_data.ipynb #12ddcbc8
@@ -207,41 +257,55 @@ def check_labelled(texts, # labelled tweets
                   ) -> tuple: # (list of texts, int64 label matrix)
     "Texts and their label matrix, each checked, with one row per text; else a one-line `ValueError`."
     texts, Y = check_texts(texts), check_labels(Y, 'Y')
-    if len(Y) != len(texts): raise ValueError(f"Y has {len(Y)} rows for {len(texts)} texts; one 0/1 row per text")
+    if len(Y) != len(texts):
+        raise ValueError(f"Y has {len(Y)} rows for {len(texts)} texts; one 0/1 row per text")
     return texts, Y
 
 # %% ../nbs/00_data.ipynb #75a8a7cf
 class _NoId:
     "The id of a row in a format without ids: text, or CSV / parquet without an `id` column."
     def __repr__(self): return 'NO_ID'
-    def __reduce__(self): return 'NO_ID'  # pickled by name: still `is NO_ID` in another process (a Ray actor)
+    # pickled by name: still `is NO_ID` in another process (a Ray actor)
+    def __reduce__(self): return 'NO_ID'
+
+# %% ../nbs/00_data.ipynb #001ac333
 NO_ID = _NoId()
 
 def clean_text(s:str, # text from a model or a file
               ) -> str:
     "`s` with each lone surrogate (not encodable as UTF-8) replaced by one U+FFFD."
-    return s.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'replace') if isinstance(s, str) else s
+    return (
+        s.encode('utf-16-le', 'surrogatepass').decode('utf-16-le', 'replace')
+        if isinstance(s, str)
+        else s
+    )
 
+# %% ../nbs/00_data.ipynb #77bb59d8
 def text_problem(text) -> str|None:
     "What is wrong with one tweet's text, or None."
     if text is None: return "no text"
     if not isinstance(text, str): return f"text is {type(text).__name__}, not a string"
     return None if text.strip() else "text is empty"
 
+# %% ../nbs/00_data.ipynb #ff730612
 def _decode(raw:bytes, # one line as read, line end included
             i:int, # its line number (a BOM is dropped on line 1)
            ) -> tuple: # (text, problem or None); a bad line is also decoded, with U+FFFD
     "One input line as text, and what is wrong with it."
     enc = 'utf-8-sig' if i == 1 else 'utf-8'
-    try: return raw.decode(enc), None
-    except UnicodeDecodeError as e: return raw.decode(enc, 'replace'), f"not UTF-8 text ({e.reason} at byte {e.start})"
+    try:
+        return raw.decode(enc), None
+    except UnicodeDecodeError as e:
+        return raw.decode(enc, 'replace'), f"not UTF-8 text ({e.reason} at byte {e.start})"
 
+# %% ../nbs/00_data.ipynb #dcf7333f
 def file_lines(path):
     "Byte lines of a file, closed when done."
     with open(path, 'rb') as f: yield from f
 
 # %% ../nbs/00_data.ipynb #6c1e727b
-_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')  # the only way a lone surrogate gets into JSON text
+# the only way a lone surrogate gets into JSON text
+_SURROGATE_ESCAPE = re.compile(r'\\u[dD][89a-fA-F]')
 
 def _clean(v):
     "A JSON value with lone surrogates in its strings (keys too) replaced by U+FFFD."
@@ -261,6 +325,7 @@ def json_record(s:str, # one line of JSON text
     if not isinstance(rec, dict): return None, f"expected a JSON object, got {type(rec).__name__}"
     return rec, None
 
+# %% ../nbs/00_data.ipynb #ed8ae319
 def json_records(lines, # iterable of byte lines
                 ): # yields (line, dict or None, problem or None); blank lines are skipped
     "The records of a JSON-lines stream, each line decoded and parsed on its own."
@@ -272,16 +337,28 @@ def json_records(lines, # iterable of byte lines
 # %% ../nbs/00_data.ipynb #6df9c6af
 def _id_problem(v) -> str|None:
     "What is wrong with a JSON id, or None."
-    if isinstance(v, (list, dict)): return f"id is {'a list' if isinstance(v, list) else 'an object'}, not a number or a string"
+    if isinstance(v, (list, dict)):
+        return (
+            f"id is {'a list' if isinstance(v, list) else 'an object'}, not a number or a string"
+        )
 
 def jsonl_rows(lines, # iterable of byte lines
               ): # yields (line, text, id or None, problem or None)
     "Tweets of a JSON-lines stream; ids are the exact JSON values (None when a line has none)."
     for i, rec, p in json_records(lines):
-        if p: yield i, None, None, p
-        elif 'text' not in rec: yield i, None, None, "no 'text' field"
-        else: yield i, rec['text'], rec.get('id'), text_problem(rec['text']) or _id_problem(rec.get('id'))
+        if p:
+            yield i, None, None, p
+        elif 'text' not in rec:
+            yield i, None, None, "no 'text' field"
+        else:
+            yield (
+                i,
+                rec['text'],
+                rec.get('id'),
+                text_problem(rec['text']) or _id_problem(rec.get('id')),
+            )
 
+# %% ../nbs/00_data.ipynb #af8aa02d
 def txt_rows(lines, # iterable of byte lines
             ): # yields (line, text, NO_ID, problem or None)
     "One tweet per non-blank line; blank lines are skipped, line numbers kept."
@@ -290,7 +367,8 @@ def txt_rows(lines, # iterable of byte lines
         if p or s.strip(): yield i, None if p else s.rstrip('\r\n'), NO_ID, p
 
 # %% ../nbs/00_data.ipynb #9aa77244
-csv.field_size_limit(2**31 - 1)  # a long field reads as in JSON lines (the default limit is 131,072 characters)
+# a long field reads as in JSON lines (the default limit is 131,072 characters)
+csv.field_size_limit(2**31 - 1)
 
 def _csv_lines(lines, bad:dict):
     "Decoded lines for `csv.reader`, ends kept; a line that is not UTF-8 goes in `bad` by number."
@@ -299,17 +377,22 @@ def _csv_lines(lines, bad:dict):
         if p: bad[i] = p
         yield s
 
+# %% ../nbs/00_data.ipynb #a94f25bf
 def _csv_body(r, header:list, bad:dict):
     "The rows after the header: (line, {column: cell} or None, problem or None)."
     end = r.line_num
     while True:
-        try: row, err = next(r, None), None
+        try:row, err = next(r, None), None
         except csv.Error as e: row, err = [], f"cannot read it as CSV ({e})"
         if row is None: return
         start, end = end + 1, r.line_num
-        if bad: yield min(bad), None, bad[min(bad)]; bad.clear()
-        elif err: yield end, None, err
-        elif row: yield start, dict(zip(header, row)), None
+        if bad:
+            yield min(bad), None, bad[min(bad)]
+            bad.clear()
+        elif err:
+            yield end, None, err
+        elif row:
+            yield start, dict(zip(header, row)), None
 
 # %% ../nbs/00_data.ipynb #b9ed57c3
 def csv_table(lines, # iterable of byte lines
@@ -318,11 +401,14 @@ def csv_table(lines, # iterable of byte lines
     "A CSV file with a header row, read lazily; a row spanning a line that is not UTF-8 is a bad row, named by that line."
     bad = {}
     r = csv.reader(_csv_lines(lines, bad))
-    try: header = next((row for row in r if row), [])
-    except csv.Error as e: raise ValueError(f"{name}:{r.line_num}: cannot read it as CSV ({e})") from None
+    try:
+        header = next((row for row in r if row), [])
+    except csv.Error as e:
+        raise ValueError(f"{name}:{r.line_num}: cannot read it as CSV ({e})") from None
     if bad: raise ValueError(f"{name}:{min(bad)}: {bad[min(bad)]}, in the header")
     return header, _csv_body(r, header, bad)
 
+# %% ../nbs/00_data.ipynb #21b2b9bd
 def csv_rows(lines, # iterable of byte lines
              name:str, # file name for messages
             ): # iterator of (line, text, id or NO_ID, problem or None)
@@ -331,11 +417,19 @@ def csv_rows(lines, # iterable of byte lines
     if 'text' not in header: raise ValueError(f"{name}: no 'text' column; found {header}")
     return _csv_tweets(rows, 'id' in header)
 
+# %% ../nbs/00_data.ipynb #566a06c1
 def _csv_tweets(rows, has_id:bool):
     "(line, text, id, problem) of CSV rows."
     for i, r, p in rows:
-        if p: yield i, None, NO_ID, p
-        else: yield i, r.get('text'), (r.get('id') or None) if has_id else NO_ID, text_problem(r.get('text'))
+        if p:
+            yield i, None, NO_ID, p
+        else:
+            yield (
+                i,
+                r.get('text'),
+                (r.get('id') or None) if has_id else NO_ID,
+                text_problem(r.get('text')),
+            )
 
 # %% ../nbs/00_data.ipynb #a5487b2a
 def parquet_id(v):
@@ -344,21 +438,37 @@ def parquet_id(v):
     if isinstance(v, (datetime.date, datetime.time)): return v.isoformat()
     return v
 
+# %% ../nbs/00_data.ipynb #e0e9841b
 def _id_type_ok(t) -> bool:
     "Whether a parquet column of arrow type `t` can hold ids (given as JSON by `parquet_id`)."
     import pyarrow.types as pt
     t = t.value_type if pt.is_dictionary(t) else t
-    kinds = (pt.is_integer, pt.is_floating, pt.is_boolean, pt.is_string, pt.is_large_string, pt.is_decimal,
-             pt.is_timestamp, pt.is_date, pt.is_time, pt.is_null)
+    kinds = (
+        pt.is_integer,
+        pt.is_floating,
+        pt.is_boolean,
+        pt.is_string,
+        pt.is_large_string,
+        pt.is_decimal,
+        pt.is_timestamp,
+        pt.is_date,
+        pt.is_time,
+        pt.is_null,
+    )
     return any(k(t) for k in kinds)
 
+# %% ../nbs/00_data.ipynb #f61e80e9
 def check_parquet_schema(schema, # pyarrow schema of a tweets file
                          name:str, # file name for messages
                         ) -> bool: # whether it has an id column
     "Refuse, in one line naming the column, a schema without `text` or with ids JSON cannot hold."
-    if 'text' not in schema.names: raise ValueError(f"{name}: no 'text' column; found {schema.names}")
+    if 'text' not in schema.names:
+        raise ValueError(f"{name}: no 'text' column; found {schema.names}")
     if 'id' in schema.names and not _id_type_ok(t := schema.field('id').type):
-        raise ValueError(f"{name}: column 'id' has type {t}; ids must be integers, strings, decimals, dates or times")
+        raise ValueError(
+            f"{name}: column 'id' has type {t}; ids must be integers, strings, decimals, dates or"
+            " times"
+        )
     return 'id' in schema.names
 
 # %% ../nbs/00_data.ipynb #c9a16c2b
@@ -367,17 +477,21 @@ def _parquet_batches(pf, has_id:bool, batch_rows:int):
     n = 0
     for b in pf.iter_batches(batch_size=batch_rows, columns=['text', 'id'] if has_id else ['text']):
         ids = map(parquet_id, b.column('id').to_pylist()) if has_id else itertools.repeat(NO_ID)
-        for i, t, d in zip(itertools.count(n + 1), b.column('text').to_pylist(), ids): yield i, t, d, text_problem(t)
+        for i, t, d in zip(itertools.count(n + 1), b.column('text').to_pylist(), ids):
+            yield i, t, d, text_problem(t)
         n += b.num_rows
 
+# %% ../nbs/00_data.ipynb #a06a8d9d
 def parquet_rows(path, # .parquet file
                  name:str, # file name for messages
                  batch_rows:int=10_000, # rows read at a time
                 ): # iterator of (row, text, id or NO_ID, problem or None)
     "Tweets of a parquet file, read batch by batch; the schema is checked when it is opened."
     import pyarrow as pa, pyarrow.parquet as pq
-    try: pf = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as e: raise ValueError(f"{name}: cannot read it as parquet ({e})") from None
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise ValueError(f"{name}: cannot read it as parquet ({e})") from None
     return _parquet_batches(pf, check_parquet_schema(pf.schema_arrow, name), batch_rows)
 
 # %% ../nbs/00_data.ipynb #3c984d3e
@@ -389,16 +503,24 @@ def _collect(rows) -> tuple: # ({line: record}, {line: problem})
         else: good[i] = rec
     return good, bad
 
+# %% ../nbs/00_data.ipynb #833e504f
 def _read_jsonl(path:Path) -> tuple: # (DataFrame indexed by line, {line: problem})
     "A jsonl file as a frame, and the lines that could not be read."
     good, bad = _collect(json_records(file_lines(path)))
-    return pd.DataFrame.from_records(list(good.values()), index=pd.Index(list(good), name='line')), bad
+    return (
+        pd.DataFrame.from_records(list(good.values()), index=pd.Index(list(good), name='line')),
+        bad,
+    )
 
+# %% ../nbs/00_data.ipynb #f341041d
 def _read_csv(path:Path) -> tuple: # (DataFrame of strings indexed by line, {line: problem})
     "A csv file as a frame of its cells (strings, as `predict` reads them), and the rows that could not be read."
     header, rows = csv_table(file_lines(path), str(path))
     good, bad = _collect(rows)
-    return pd.DataFrame(list(good.values()), index=pd.Index(list(good), name='line'), columns=header), bad
+    return (
+        pd.DataFrame(list(good.values()), index=pd.Index(list(good), name='line'), columns=header),
+        bad,
+    )
 
 # %% ../nbs/00_data.ipynb #faf1ac74
 def _read_file(path) -> tuple: # (DataFrame, {line: problem} of rows that could not be read)
@@ -409,15 +531,21 @@ def _read_file(path) -> tuple: # (DataFrame, {line: problem} of rows that could 
     try:
         if suf in ('.jsonl', '.json', '.ndjson'): return _read_jsonl(path)
         if suf == '.csv': return _read_csv(path)
-        if suf == '.parquet': df = pd.read_parquet(path); df.index = pd.Index(df.index + 1, name='row'); return df, {}
+        if suf == '.parquet':
+            df = pd.read_parquet(path)
+            df.index = pd.Index(df.index + 1, name='row')
+            return df, {}
         if suf in ('.pkl', '.pickle'): return _read_pickle(path), {}
-    except OSError as e: raise ValueError(f"{path}: cannot read it as {suf[1:]}: {e}") from None
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read it as {suf[1:]}: {e}") from None
     raise ValueError(f"{path}: unsupported file type {suf!r}; use .jsonl, .csv, .parquet or .pkl")
 
+# %% ../nbs/00_data.ipynb #8dc14a3f
 def _read_pickle(path:Path) -> pd.DataFrame:
     "Unpickle the original project's DataFrame (runs code from the file: only for paths the user passes)."
     df = pd.read_pickle(path)
-    if not isinstance(df, pd.DataFrame): raise ValueError(f"{path}: the pickle holds a {type(df).__name__}, not a DataFrame")
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{path}: the pickle holds a {type(df).__name__}, not a DataFrame")
     return df.set_axis(pd.Index(range(1, len(df)+1), name='row'))
 
 # %% ../nbs/00_data.ipynb #04f32566
@@ -425,13 +553,15 @@ def _split_topics(v) -> list:
     "A topics cell as a list of names: list/array as is; a string as JSON/Python list or `|`/`;`-separated names."
     if isinstance(v, (list, tuple, np.ndarray, pd.Series)): return list(v)
     if v is None or (isinstance(v, float) and np.isnan(v)): return []
-    if not isinstance(v, str): raise ValueError(f"topics must be a list or a string, got {type(v).__name__}")
+    if not isinstance(v, str):
+        raise ValueError(f"topics must be a list or a string, got {type(v).__name__}")
     s = v.strip()
     if s.startswith('['):
-        try: return list(json.loads(s))
+        try:return list(json.loads(s))
         except json.JSONDecodeError: return list(ast.literal_eval(s))
     return [t.strip() for t in re.split(r'[|;]', s) if t.strip()]
 
+# %% ../nbs/00_data.ipynb #6b4c8548
 def _label_cols(df:pd.DataFrame) -> list|None:
     "The 19 label columns of an X-Topic style frame, if it has them all."
     return TOPICS if all(t in df.columns for t in TOPICS) else None
@@ -459,27 +589,37 @@ def _raw_topics(df:pd.DataFrame, src:str) -> tuple: # (topic names per row, whet
                      f"or the 19 label columns; found {list(df.columns)}")
 
 # %% ../nbs/00_data.ipynb #2a9f3a46
-def _row_problem(text, topics, single:bool=False) -> str|None:
-    "What is wrong with one row's text and topic names, or None."
-    if p := text_problem(text): return p
-    if bad := [t for t in topics if not isinstance(t, str)]: return f"topic {bad[0]!r} is {type(bad[0]).__name__}, not a name"
+def _topics_problem(topics, # one row's topic names
+                    single:bool=False, # the column holds one topic per tweet
+                   ) -> str|None:
+    "What is wrong with one row's topic names (the text is `text_problem`'s), or None."
+    if bad := [t for t in topics if not isinstance(t, str)]:
+        return f"topic {bad[0]!r} is {type(bad[0]).__name__}, not a name"
     if single and len(topics) != 1: return "no topic (a single-label column needs one per tweet)"
     return None
 
-def _problems(df:pd.DataFrame, topics:pd.Series, single:bool=False) -> dict:
+# %% ../nbs/00_data.ipynb #3042e9a1
+def _problems(df:pd.DataFrame, # frame with a text column
+              topics:pd.Series, # the topic names of each row
+              single:bool=False, # the topics come from a single-label column
+             ) -> dict:
     "Map each bad row's index (line/row) to what is wrong with it."
     out = {}
     for i, text, ts in zip(df.index, df['text'], topics):
-        if p := _row_problem(text, ts, single): out[i] = p
+        if p := text_problem(text) or _topics_problem(ts, single): out[i] = p
     return out
 
+# %% ../nbs/00_data.ipynb #c2d193c0
 def _outside(topics:pd.Series, ts:TopicSet) -> dict:
     "Map each row whose topics are not all in `ts` to the first such name."
     col, out = _column(ts), {}
     for i, names in topics.items():
         for t in names:
             try: col(t)
-            except ValueError: out[i] = f"topic {t!r} is not one of the {len(ts.names)} topics ({listed(ts.names)})"; break
+            except ValueError:
+                n = len(ts.names)
+                out[i] = f"topic {t!r} is not one of the {n} topics ({listed(ts.names)})"
+                break
     return out
 
 # %% ../nbs/00_data.ipynb #3aa3b32e
@@ -489,7 +629,11 @@ def _report(src:str, index_name:str, probs:dict, on_error:str):
     where = index_name or 'row'
     listed = '; '.join(f"{where} {i}: {p}" for i, p in list(probs.items())[:5])
     more = f" (and {len(probs)-5} more)" if len(probs) > 5 else ''
-    if on_error == 'raise': raise ValueError(f"{src}: {len(probs)} bad row(s): {listed}{more}. Fix them, or drop them (on_error='drop'; --on-error drop on the command line).")
+    if on_error == 'raise':
+        raise ValueError(
+            f"{src}: {len(probs)} bad row(s): {listed}{more}. Fix them, or drop them"
+            " (on_error='drop'; --on-error drop on the command line)."
+        )
     warnings.warn(f"{src}: dropped {len(probs)} bad row(s): {listed}{more}")
 
 # %% ../nbs/00_data.ipynb #597bf986
@@ -504,12 +648,17 @@ def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
                 topics=None, # label set: None decides from the labels; 'data', 'tweettopic', a TopicSet, names or a topics file
                ) -> pd.DataFrame: # text, topics, plus id/date when present; its label set in `.attrs['topic_set']`
     "Load labelled tweets from any supported format into `text` + `topics` columns."
-    if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
+    if on_error not in ('raise', 'drop'):
+        raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
     name = 'DataFrame' if isinstance(src, pd.DataFrame) else str(src)
     df, unread = (src.copy(), {}) if isinstance(src, pd.DataFrame) else _read_file(src)
     if unread and on_error == 'raise':
-        raise ValueError(f"{name}:{min(unread)}: {unread[min(unread)]} (fix it, or drop bad rows with --on-error drop)")
-    if 'text' not in df.columns: raise ValueError(f"{name}: no 'text' column; found {list(df.columns)}")
+        raise ValueError(
+            f"{name}:{min(unread)}: {unread[min(unread)]} (fix it, or drop bad rows with"
+            " --on-error drop)"
+        )
+    if 'text' not in df.columns:
+        raise ValueError(f"{name}: no 'text' column; found {list(df.columns)}")
     df['text'] = df['text'].map(clean_text)
     raw, single = _raw_topics(df, name)
     raw = raw.map(lambda ts: [t.strip() if isinstance(t, str) else t for t in ts])
@@ -520,10 +669,16 @@ def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
     _report(name, df.index.name, probs, on_error)
     return _tweets_frame(df, raw, ~df.index.isin(list(probs)), ts)
 
+# %% ../nbs/00_data.ipynb #e3a860cd
 def _tweets_frame(df:pd.DataFrame, raw:pd.Series, keep, ts:TopicSet) -> pd.DataFrame:
     "The kept rows as text, topics (TweetTopic's by canonical name), id and date, with the label set in `attrs`."
     canon = canonical_topic if ts.names == TWEETTOPIC.names else (lambda t: t)
-    out = pd.DataFrame({'text': df['text'][keep].values, 'topics': [[canon(t) for t in names] for names in raw[keep]]})
+    out = pd.DataFrame(
+        {
+            'text': df['text'][keep].values,
+            'topics': [[canon(t) for t in names] for names in raw[keep]],
+        }
+    )
     for c in ('id', 'date'):
         if c in df.columns: out[c] = df[c][keep].values
     out.attrs['topic_set'] = ts
@@ -536,15 +691,33 @@ def bundled_data_path(name:str='xtopic_en_800.jsonl', # file under data/raw/
     pkg = Path(str(files('twitter_topics')))
     for p in (pkg/'bundled'/'raw'/name, pkg.parent/'data'/'raw'/name):
         if p.is_file(): return p
-    raise ValueError(f"bundled data file {name!r} not found in {pkg/'bundled'/'raw'} or {pkg.parent/'data'/'raw'}")
+    raise ValueError(
+        f"bundled data file {name!r} not found in {pkg/'bundled'/'raw'} or"
+        f" {pkg.parent/'data'/'raw'}"
+    )
 
 # %% ../nbs/00_data.ipynb #a6fe4808
-COARSE_GROUPS = {  # TweetTopic's 19 topics in five coarse groups: a label set of one's own, derived without a download
-    'entertainment': ['arts_&_culture', 'celebrity_&_pop_culture', 'film_tv_&_video', 'gaming', 'music', 'other_hobbies'],
+# TweetTopic's 19 topics in five coarse groups: a label set of one's own, derived without a download
+COARSE_GROUPS = {
+    'entertainment': [
+        'arts_&_culture',
+        'celebrity_&_pop_culture',
+        'film_tv_&_video',
+        'gaming',
+        'music',
+        'other_hobbies',
+    ],
     'lifestyle': ['fashion_&_style', 'fitness_&_health', 'food_&_dining', 'travel_&_adventure'],
     'personal': ['diaries_&_daily_life', 'family', 'relationships', 'youth_&_student_life'],
-    'society': ['business_&_entrepreneurs', 'learning_&_educational', 'news_&_social_concern', 'science_&_technology'],
-    'sport': ['sports']}  # not 'sports': a TweetTopic name among others would make the set a mixed one
+    'society': [
+        'business_&_entrepreneurs',
+        'learning_&_educational',
+        'news_&_social_concern',
+        'science_&_technology',
+    ],
+    # not 'sports': a TweetTopic name among others would make the set a mixed one
+    'sport': ['sports'],
+}
 
 def coarsen(df:pd.DataFrame, # TweetTopic-labelled tweets from load_tweets
             groups:dict=COARSE_GROUPS, # group name -> the TweetTopic topics it merges
@@ -558,31 +731,16 @@ def coarsen(df:pd.DataFrame, # TweetTopic-labelled tweets from load_tweets
     out.attrs['topic_set'] = as_topic_set(sorted(groups))
     return out
 
-# %% ../nbs/00_data.ipynb #d5bf9615
-def _read_txt(path:Path) -> tuple: # (DataFrame indexed by line, {line: problem})
-    "One tweet per non-blank line, as `txt_rows` reads them."
-    good, bad = _collect((i, t, p) for i, t, _, p in txt_rows(file_lines(path)))
-    return pd.DataFrame({'text': list(good.values())}, index=pd.Index(list(good), name='line')), bad
-
-def load_texts(src, # path (.jsonl, .csv, .parquet, .pkl, .txt) or a DataFrame with a text column
-              ) -> pd.DataFrame: # text (and id when present), input order
-    "Load tweets to classify: text (and id) only; label columns are ignored."
-    name = 'DataFrame' if isinstance(src, pd.DataFrame) else str(src)
-    if isinstance(src, pd.DataFrame): df, unread = src, {}
-    elif Path(src).suffix.lower() == '.txt' and Path(src).exists(): df, unread = _read_txt(Path(src))
-    else: df, unread = _read_file(src)
-    if 'text' not in df.columns: raise ValueError(f"{name}: no 'text' column; found {list(df.columns)}")
-    _report(name, df.index.name, unread | {i: p for i, t in zip(df.index, df['text']) if (p := _row_problem(t, []))}, 'raise')
-    return df[[c for c in ('text', 'id') if c in df.columns]].reset_index(drop=True)
-
 # %% ../nbs/00_data.ipynb #efa1aee4
 def load_hub(path:str='cardiffnlp/tweet_topic_multi', # dataset on the Hugging Face hub, or a datasets builder such as 'json'
              split:str='train_all', # split name, e.g. 'train_all', 'validation_2021', 'test_2021'
              **kwargs, # passed to datasets.load_dataset (e.g. data_files)
             ) -> pd.DataFrame:
     "Load a TweetTopic-format dataset with `datasets.load_dataset` (needs `pip install datasets`)."
-    try: from datasets import load_dataset
-    except ImportError: raise ValueError("load_hub needs the `datasets` package: pip install datasets") from None
+    try:
+        from datasets import load_dataset
+    except ImportError:
+        raise ValueError("load_hub needs the `datasets` package: pip install datasets") from None
     return load_tweets(load_dataset(path, split=split, **kwargs).to_pandas())
 
 # %% ../nbs/00_data.ipynb #bfaad13d
@@ -595,7 +753,9 @@ def normalize_tweet(text:str, # raw tweet text
     "Mask URLs as `{{URL}}`, usernames as `{{USERNAME}}` and verified accounts as `{@Name@}`."
     v = {k.lower().lstrip('@'): n for k, n in (verified or {}).items()}
     text = _URL.sub('{{URL}}', text)
-    return _USER.sub(lambda m: f"{{@{v[m[1].lower()]}@}}" if m[1].lower() in v else '{{USERNAME}}', text)
+    return _USER.sub(
+        lambda m: f"{{@{v[m[1].lower()]}@}}" if m[1].lower() in v else '{{USERNAME}}', text
+    )
 
 # %% ../nbs/00_data.ipynb #cfcbccef
 def frame_topics(df:pd.DataFrame, # frame from load_tweets (or any frame with a topics column)
@@ -604,6 +764,7 @@ def frame_topics(df:pd.DataFrame, # frame from load_tweets (or any frame with a 
     if isinstance(ts := df.attrs.get('topic_set'), TopicSet): return ts
     return data_topics((t for names in df['topics'] for t in names), None, 'DataFrame')
 
+# %% ../nbs/00_data.ipynb #34266206
 def model_inputs(df:pd.DataFrame, # frame from load_tweets
                  normalize:bool=True, # mask usernames and URLs as TweetTopic does
                 ) -> tuple: # (list of texts, (n, topics) label matrix over the frame's label set)
@@ -624,9 +785,12 @@ def check_topic_counts(Y, # (n, topics) 0/1 labels
     counts = np.asarray(Y).sum(0)
     if low := [(n, int(c)) for n, c in zip(ts.names, counts) if c < need]:
         (name, c), more = low[0], f" ({len(low) - 1} more topics too)" if len(low) > 1 else ''
-        raise ValueError(f"{src}: topic {name!r} has {c} tweet(s){more}; {why} need at least {need} of each topic "
-                         f"(add tweets, merge the topic into another, or ask for less)")
+        raise ValueError(
+            f"{src}: topic {name!r} has {c} tweet(s){more}; {why} need at least {need} of each"
+            " topic (add tweets, merge the topic into another, or ask for less)"
+        )
 
+# %% ../nbs/00_data.ipynb #3e834a95
 def announce_topics(topics, # the label set being trained on
                     Y, # its 0/1 labels
                     file=None, # where to write (default: stderr)
@@ -635,7 +799,10 @@ def announce_topics(topics, # the label set being trained on
     ts = as_topic_set(topics)
     if ts.names == TWEETTOPIC.names: return
     kind = 'single-label: one topic per tweet' if is_single_label(Y) else 'multi-label'
-    print(f"training on {len(ts.names)} topics from the data ({kind}): {listed(ts.names, 12)}", file=file or sys.stderr)
+    print(
+        f"training on {len(ts.names)} topics from the data ({kind}): {listed(ts.names, 12)}",
+        file=file or sys.stderr,
+    )
 
 # %% ../nbs/00_data.ipynb #f9d7a35b
 def dedup_groups(texts:list, # tweet texts
@@ -651,6 +818,7 @@ def _group_labels(groups:np.ndarray, Y:np.ndarray) -> np.ndarray:
     np.maximum.at(G, groups, Y)
     return G
 
+# %% ../nbs/00_data.ipynb #7e190787
 def _rows(groups:np.ndarray, gidx) -> np.ndarray:
     "Row indices whose group is in `gidx`."
     return np.flatnonzero(np.isin(groups, gidx))
@@ -683,15 +851,23 @@ def split_indices(df:pd.DataFrame, # frame from load_tweets
     groups = dedup_groups(df['text'].tolist())
     G = _group_labels(groups, encode_topics(df['topics'], frame_topics(df)))
     rest, te = _shuffle_split(groups, G, test, seed)
-    tr, va = _shuffle_split(groups, G, valid/(1-test), seed, keep=rest) if valid else (rest, rest[:0])
+    tr, va = (
+        _shuffle_split(groups, G, valid / (1 - test), seed, keep=rest)
+        if valid
+        else (rest, rest[:0])
+    )
     return _rows(groups, tr), _rows(groups, va), _rows(groups, te)
 
 # %% ../nbs/00_data.ipynb #0c641903
 import matplotlib.pyplot as plt, seaborn as sns
 
-def _short(t:str) -> str: return DISPLAY_NAMES.get(t, t)
+def _short(t:str) -> str:
+    "A topic's display name where it has one (TweetTopic's), else its name."
+    return DISPLAY_NAMES.get(t, t)
 
-def _counts_frame(df): return encode_topics(df['topics'], ts := frame_topics(df)), [_short(t) for t in ts.names]
+def _counts_frame(df) -> tuple:
+    "The label matrix of a frame, and its topics' display names."
+    return encode_topics(df['topics'], ts := frame_topics(df)), [_short(t) for t in ts.names]
 
 def plot_topic_counts(df:pd.DataFrame, # frame from load_tweets
                       ax=None): # matplotlib axes to draw on
@@ -712,12 +888,15 @@ def plot_topics_per_tweet(df:pd.DataFrame, # frame from load_tweets
     ax.set(title='Topics per tweet', xlabel='topics', ylabel='tweets')
     return ax
 
+# %% ../nbs/00_data.ipynb #3660439a
 def plot_topics_per_tweet_by_topic(df:pd.DataFrame, # frame from load_tweets
                                    ax=None): # matplotlib axes to draw on
     "Mean number of topics of the tweets carrying each topic."
     Y, names = _counts_frame(df)
     n = Y.sum(1)
-    means = pd.Series([n[Y[:, j] == 1].mean() if Y[:, j].any() else 0 for j in range(Y.shape[1])], index=names)
+    means = pd.Series(
+        [n[Y[:, j] == 1].mean() if Y[:, j].any() else 0 for j in range(Y.shape[1])], index=names
+    )
     means = means.sort_values(ascending=False)
     ax = ax or plt.subplots(figsize=(6, 5))[1]
     sns.barplot(x=means.values, y=means.index, ax=ax, color='C1')
@@ -731,10 +910,12 @@ def cooccurrence(df:pd.DataFrame, # frame from load_tweets
     Y, names = _counts_frame(df)
     return pd.DataFrame(Y.T @ Y, index=names, columns=names)
 
+# %% ../nbs/00_data.ipynb #40deca58
 def plot_cooccurrence(df:pd.DataFrame, # frame from load_tweets
                       ax=None): # matplotlib axes to draw on
     "Heatmap of topic co-occurrence, normalised by the row topic's count."
-    C = cooccurrence(df); P = C.div(np.maximum(np.diag(C), 1), axis=0)
+    C = cooccurrence(df)
+    P = C.div(np.maximum(np.diag(C), 1), axis=0)
     ax = ax or plt.subplots(figsize=(8, 7))[1]
     sns.heatmap(P, cmap='viridis', ax=ax, cbar_kws={'label': 'share of row topic'})
     ax.set_title('P(column topic | row topic)')

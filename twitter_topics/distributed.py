@@ -10,10 +10,11 @@ import numpy as np
 from .files import atomic_dir, check_replaceable, json_line
 from .pipeline import TopicPipeline
 from .data import NO_ID, text_problem, parquet_id, check_parquet_schema
-from .predict import input_format, chunk_frames, rows_frame, record_dicts, line_rows, MEMO_VECTORS
+from .predict import (input_format, chunk_frames, rows_frame, record_dicts, line_rows,
+                                    MEMO_VECTORS)
 
 # %% auto #0
-__all__ = ['IO_CPUS', 'import_ray', 'chunk_table', 'file_rows', 'tweet_files_datasource', 'batch_frames', 'Predictor',
+__all__ = ['IO_CPUS', 'import_ray', 'file_rows', 'chunk_table', 'tweet_files_datasource', 'batch_frames', 'Predictor',
            'folder_bytes', 'uses_torch', 'json_lines_sink', 'rows_written', 'ray_connect', 'actor_cpus', 'read_tweets',
            'root_error', 'ray_predict']
 
@@ -21,24 +22,28 @@ __all__ = ['IO_CPUS', 'import_ray', 'chunk_table', 'file_rows', 'tweet_files_dat
 def import_ray():
     "The `ray` module, or a one-line `ValueError` saying how to install it."
     try: import ray, ray.data
-    except ImportError: raise ValueError('the Ray engine needs Ray: pip install "twitter_topics[ray]"') from None
+    except ImportError:
+        raise ValueError('the Ray engine needs Ray: pip install "twitter_topics[ray]"') from None
     return ray
 
-# %% ../nbs/09_distributed.ipynb #e3565f38
-def chunk_table(df, # a chunk from chunk_frames
-               ): # pyarrow Table: text, pos and the id as JSON text (null: the row has no id)
-    "A chunk as an Arrow table that Ray can move; any JSON id survives exactly."
-    import pyarrow as pa
-    ids = [None] * len(df) if 'id' not in df else [json.dumps(v, ensure_ascii=False) for v in df['id'].tolist()]
-    return pa.table({'text': pa.array(df['text'].tolist(), pa.string()), 'pos': pa.array(df.index.tolist(), pa.int64()),
-                     'id_json': pa.array(ids, pa.string())})
-
+# %% ../nbs/09_distributed.ipynb #3f4de017
 def file_rows(f, # binary file object from Ray's filesystem
               path:str, # its path or URI
               kind:str, # 'jsonl', 'csv' or 'txt'
              ): # yields (position, text, id or NO_ID, problem)
     "Rows of one input file, parsed by the local engine's readers."
     return line_rows(kind, io.BufferedReader(f), path)
+
+# %% ../nbs/09_distributed.ipynb #e3565f38
+def chunk_table(df, # a chunk from chunk_frames
+               ): # pyarrow Table: text, pos and the id as JSON text (null: the row has no id)
+    "A chunk as an Arrow table that Ray can move; any JSON id survives exactly."
+    import pyarrow as pa
+    ids = ([None] * len(df) if 'id' not in df
+           else [json.dumps(v, ensure_ascii=False) for v in df['id'].tolist()])
+    return pa.table({'text': pa.array(df['text'].tolist(), pa.string()),
+                     'pos': pa.array(df.index.tolist(), pa.int64()),
+                     'id_json': pa.array(ids, pa.string())})
 
 # %% ../nbs/09_distributed.ipynb #3c0c9f24
 def tweet_files_datasource(paths:list, # .jsonl/.csv/.txt paths or URIs (one format)
@@ -49,50 +54,66 @@ def tweet_files_datasource(paths:list, # .jsonl/.csv/.txt paths or URIs (one for
     class TweetFiles(FileBasedDatasource):
         def _read_stream(self, f, path):
             kind = input_format(path)
-            for df in chunk_frames(file_rows(f, path, kind), path, kind, chunk_rows): yield chunk_table(df)
+            for df in chunk_frames(file_rows(f, path, kind), path, kind, chunk_rows):
+                yield chunk_table(df)
     return TweetFiles(paths)
 
+# %% ../nbs/09_distributed.ipynb #8bb59955
 def batch_frames(batch, # a pyarrow batch as the actor receives it
                  kind:str, # input format
                 ) -> list: # DataFrames as iter_chunks gives them
-    "Rebuild local-engine chunks from a Ray batch (split where the files' formats differ in having ids)."
+    "Rebuild local-engine chunks from a Ray batch (split where rows differ in having ids)."
     n, text = batch.num_rows, batch['text'].to_pylist()
     if kind == 'parquet':
-        ids, pos = ([parquet_id(v) for v in batch['id'].to_pylist()] if 'id' in batch.column_names else [NO_ID] * n), list(range(1, n + 1))
-        if (bad := next((p for t in text if (p := text_problem(t))), None)): raise ValueError(f"parquet input: {bad}")
-    else: pos, ids = batch['pos'].to_pylist(), [NO_ID if j is None else json.loads(j) for j in batch['id_json'].to_pylist()]
+        has_id = 'id' in batch.column_names
+        ids = [parquet_id(v) for v in batch['id'].to_pylist()] if has_id else [NO_ID] * n
+        pos = list(range(1, n + 1))
+        if (bad := next((p for t in text if (p := text_problem(t))), None)):
+            raise ValueError(f"parquet input: {bad}")
+    else:
+        pos = batch['pos'].to_pylist()
+        ids = [NO_ID if j is None else json.loads(j) for j in batch['id_json'].to_pylist()]
     rows = [(p, t, i, None) for p, t, i in zip(pos, text, ids)]
-    return [rows_frame(list(g), kind == 'txt') for _, g in itertools.groupby(rows, key=lambda r: r[2] is not NO_ID)]
+    has = lambda r: r[2] is not NO_ID
+    return [rows_frame(list(g), kind == 'txt') for _, g in itertools.groupby(rows, key=has)]
 
 # %% ../nbs/09_distributed.ipynb #07454a05
 class Predictor:
     "Ray actor: loads the saved pipeline once, then classifies batch after batch."
-    def __init__(self, model_ref:list, # [ObjectRef of the model folder's files as {relative path: bytes}]
+    def __init__(self, model_ref:list, # [ObjectRef of the model folder's {relative path: bytes}]
                  kind:str, # input format
                  fmt:str='json', # 'json': one JSON-line column; 'parquet': record columns
                  embedder_kwargs:dict|None=None, # passed to get_embedder (cache_dir, ...)
                 ):
         import ray, tempfile
         self.dir = Path(tempfile.mkdtemp(prefix='twitter-topics-model-'))
-        for rel, data in ray.get(model_ref[0]).items(): (p := self.dir/rel).parent.mkdir(parents=True, exist_ok=True); p.write_bytes(data)
-        self.pipe = TopicPipeline.load(self.dir, **({'show_progress': False, 'memo': MEMO_VECTORS} | (embedder_kwargs or {})))
+        for rel, data in ray.get(model_ref[0]).items():
+            (p := self.dir/rel).parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        kw = {'show_progress': False, 'memo': MEMO_VECTORS} | (embedder_kwargs or {})
+        self.pipe = TopicPipeline.load(self.dir, **kw)
         self.kind, self.fmt = kind, fmt
 
     def __call__(self, batch):
         import pyarrow as pa
         frames, topics = batch_frames(batch, self.kind), self.pipe.topics
-        recs = [r for df in frames for r in record_dicts(df, *self.pipe.predict_scores(df['text'].tolist()), topics)]
-        return pa.table({'json': [json_line(r) for r in recs]}) if self.fmt == 'json' else pa.Table.from_pylist(recs)
+        scored = lambda df: record_dicts(df, *self.pipe.predict_scores(df['text'].tolist()), topics)
+        recs = [r for df in frames for r in scored(df)]
+        if self.fmt == 'json': return pa.table({'json': [json_line(r) for r in recs]})
+        return pa.Table.from_pylist(recs)
 
 # %% ../nbs/09_distributed.ipynb #31aa01c9
 def folder_bytes(path) -> dict:
     "Every file of a model folder as {relative path: bytes}, to ship to actors on any node."
     path = Path(path)
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob('*')) if p.is_file()}
+    files = [p for p in sorted(path.rglob('*')) if p.is_file()]
+    return {str(p.relative_to(path)): p.read_bytes() for p in files}
 
+# %% ../nbs/09_distributed.ipynb #69370f84
 def uses_torch(pipe) -> bool:
     "Whether the pipeline runs a torch model (a local embedder or a network): worth a GPU."
-    return (pipe.input == 'embeddings' and pipe.embedder.startswith('local')) or pipe.method in ('ovr_mlp', 'ovr_mlp_original', 'finetune')
+    local = pipe.input == 'embeddings' and pipe.embedder.startswith('local')
+    return local or pipe.method in ('ovr_mlp', 'ovr_mlp_original', 'finetune')
 
 # %% ../nbs/09_distributed.ipynb #a4de65e4
 def json_lines_sink(path:str, # output folder or URI
@@ -100,9 +121,11 @@ def json_lines_sink(path:str, # output folder or URI
     "A Ray datasink writing the `json` column as it is, one file per write task."
     from ray.data.datasource import BlockBasedFileDatasink
     class JSONLines(BlockBasedFileDatasink):
-        def write_block_to_file(self, block, file): file.write(''.join(block.to_arrow()['json'].to_pylist()).encode('utf-8'))
+        def write_block_to_file(self, block, file):
+            file.write(''.join(block.to_arrow()['json'].to_pylist()).encode('utf-8'))
     return JSONLines(path, file_format='jsonl')
 
+# %% ../nbs/09_distributed.ipynb #7d13a94e
 def rows_written(folder:Path, fmt:str) -> int:
     "Records in an output folder."
     import pyarrow.parquet as pq
@@ -112,43 +135,54 @@ def rows_written(folder:Path, fmt:str) -> int:
 # %% ../nbs/09_distributed.ipynb #c1a402f6
 IO_CPUS = 0.25  # CPUs reserved per read/write task: small, so the model actors never starve them
 
-def ray_connect(address:str|None=None, # cluster address ('auto', 'ray://host:10001', ...); None: $RAY_ADDRESS or a local instance
+def ray_connect(address:str|None=None, # cluster ('auto', 'ray://host:10001', ...); None: $RAY_ADDRESS or local
                 num_cpus:int|None=2, # CPUs of a local instance
                 progress:bool=True, # Ray Data progress bars on stderr
                ) -> bool: # whether this call started Ray (and should shut it down)
     "Join a Ray cluster, or start a small local instance."
     ray = import_ray()
     if ray.is_initialized(): started = False
-    elif address or os.environ.get('RAY_ADDRESS'): ray.init(address=address, log_to_driver=False); started = True
-    else: ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, object_store_memory=512 * 2**20); started = True
+    elif address or os.environ.get('RAY_ADDRESS'):
+        ray.init(address=address, log_to_driver=False)
+        started = True
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+                 object_store_memory=512 * 2**20)
+        started = True
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True   # output files follow input order
     ctx.enable_progress_bars = progress
     return started
 
+# %% ../nbs/09_distributed.ipynb #996bd261
 def actor_cpus(actors:int, # model replicas
               ) -> float: # CPUs to reserve per actor
     "One CPU per actor, less on a small cluster: one CPU stays free for Ray Data's own tasks."
     cpus = import_ray().cluster_resources().get('CPU', 0)
-    if cpus - 1 < 0.1 * actors: raise ValueError(f"the Ray cluster has {cpus:g} CPUs: too few for {actors} actors")
+    if cpus - 1 < 0.1 * actors:
+        raise ValueError(f"the Ray cluster has {cpus:g} CPUs: too few for {actors} actors")
     return min(1.0, (cpus - 1) / actors)
 
 # %% ../nbs/09_distributed.ipynb #c0d29b44
 def read_tweets(inputs:list, # paths or URIs, all of one format
                 chunk_rows:int=10_000, # rows per block for text formats
                ) -> tuple: # (format, Ray dataset)
-    "A Ray dataset of the inputs: text formats through the local engine's parser, parquet through `read_parquet`."
+    "A Ray dataset of the inputs: text formats through the local engine's parser, parquet as parquet."
     ray = import_ray()
     kinds = {input_format(p) for p in inputs}
-    if len(kinds) != 1: raise ValueError(f"inputs mix formats ({', '.join(sorted(kinds))}); give one format per run")
+    if len(kinds) != 1:
+        raise ValueError(f"inputs mix formats ({', '.join(sorted(kinds))}); give one format per run")
     kind = kinds.pop()
-    if kind != 'parquet': return kind, ray.data.read_datasource(tweet_files_datasource(list(map(str, inputs)), chunk_rows), num_cpus=IO_CPUS)
+    if kind != 'parquet':
+        source = tweet_files_datasource(list(map(str, inputs)), chunk_rows)
+        return kind, ray.data.read_datasource(source, num_cpus=IO_CPUS)
     import pyarrow.parquet as pq
     local = [p for p in map(str, inputs) if '://' not in p]
-    has_id = [check_parquet_schema(pq.read_schema(p), p) for p in local]     # refused here, before an actor starts
+    has_id = [check_parquet_schema(pq.read_schema(p), p) for p in local]   # refused before an actor starts
     cols = ['text', 'id'] if not local or has_id[0] else ['text']
     return kind, ray.data.read_parquet(list(map(str, inputs)), columns=cols, num_cpus=IO_CPUS)
 
+# %% ../nbs/09_distributed.ipynb #a8c23f24
 def root_error(e:BaseException) -> BaseException:
     "The user's error inside Ray's wrappers: the innermost ValueError/OSError, else `e`."
     seen, found = set(), e
@@ -161,7 +195,10 @@ def root_error(e:BaseException) -> BaseException:
 # %% ../nbs/09_distributed.ipynb #93e3f6e3
 def _write(ds, tmp:Path, fmt:str):
     "Write the dataset into `tmp`; a worker's error comes back as its own one-line error."
-    try: ds.write_datasink(json_lines_sink(str(tmp)), ray_remote_args={'num_cpus': IO_CPUS}) if fmt == 'json' else ds.write_parquet(str(tmp), ray_remote_args={'num_cpus': IO_CPUS})
+    io_cpus = {'num_cpus': IO_CPUS}
+    try:
+        if fmt == 'json': ds.write_datasink(json_lines_sink(str(tmp)), ray_remote_args=io_cpus)
+        else: ds.write_parquet(str(tmp), ray_remote_args=io_cpus)
     except Exception as e:
         if (r := root_error(e)) is e: raise
         raise ValueError(str(r).splitlines()[0] if str(r) else type(r).__name__) from None
@@ -169,27 +206,34 @@ def _write(ds, tmp:Path, fmt:str):
 def ray_predict(model_dir, # folder from TopicPipeline.save
                 inputs:list, # input files (local paths or URIs Ray reads), one format
                 out_dir, # output folder: part files in input order
-                address:str|None=None, # Ray cluster to join; None: $RAY_ADDRESS, else a local instance (num_cpus=2)
+                address:str|None=None, # Ray cluster; None: $RAY_ADDRESS, else a local instance (2 CPUs)
                 actors:int=2, # model replicas, each loads the pipeline once
                 batch_size:int=4096, # tweets per actor call
                 fmt:str='json', # 'json' (JSON lines, the local engine's bytes) or 'parquet'
-                num_gpus:float|None=None, # GPUs per actor; None: 1 when the cluster has GPUs and the model uses torch
-                embedder_kwargs:dict|None=None, # passed to get_embedder in each actor (cache_dir, ...)
+                num_gpus:float|None=None, # GPUs per actor; None: 1 with GPUs, for a torch model
+                embedder_kwargs:dict|None=None, # for get_embedder in each actor (cache_dir, ...)
                 progress:bool=True, # Ray Data progress bars
                ) -> int: # tweets classified
-    "Classify tweets with Ray Data: read, `map_batches` over `actors` model replicas, write to `out_dir` atomically."
-    if fmt not in ('json', 'parquet'): raise ValueError(f"fmt must be 'json' or 'parquet', not {fmt!r}")
-    check_replaceable(out_dir, 'predictions'); pipe = TopicPipeline.load(model_dir)      # fail here, not in every actor
+    "Classify tweets with Ray Data: read, `map_batches` over model replicas, write `out_dir` atomically."
+    if fmt not in ('json', 'parquet'):
+        raise ValueError(f"fmt must be 'json' or 'parquet', not {fmt!r}")
+    check_replaceable(out_dir, 'predictions')
+    pipe = TopicPipeline.load(model_dir)                       # fail here, not in every actor
     ray, started = import_ray(), ray_connect(address, progress=progress)
     try:
-        gpus = num_gpus if num_gpus is not None else float(bool(ray.cluster_resources().get('GPU')) and uses_torch(pipe))
+        has_gpus = bool(ray.cluster_resources().get('GPU'))
+        gpus = num_gpus if num_gpus is not None else float(has_gpus and uses_torch(pipe))
         kind, ds = read_tweets(inputs)
-        ds = ds.map_batches(Predictor, fn_constructor_kwargs=dict(model_ref=[ray.put(folder_bytes(model_dir))], kind=kind, fmt=fmt, embedder_kwargs=embedder_kwargs),
-                            batch_format='pyarrow', batch_size=batch_size, compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=actor_cpus(actors), num_gpus=gpus)
+        model = dict(model_ref=[ray.put(folder_bytes(model_dir))], kind=kind, fmt=fmt,
+                     embedder_kwargs=embedder_kwargs)
+        ds = ds.map_batches(Predictor, fn_constructor_kwargs=model, batch_format='pyarrow',
+                            batch_size=batch_size, compute=ray.data.ActorPoolStrategy(size=actors),
+                            num_cpus=actor_cpus(actors), num_gpus=gpus)
         n = []
         def write(tmp):
             _write(ds, tmp, fmt)
-            if not n.append(rows_written(tmp, fmt)) and not n[0]: raise ValueError(f"{', '.join(map(str, inputs))}: no tweets")
+            if not n.append(rows_written(tmp, fmt)) and not n[0]:
+                raise ValueError(f"{', '.join(map(str, inputs))}: no tweets")
         atomic_dir(out_dir, write, kind='predictions')
         return n[0]
     finally:

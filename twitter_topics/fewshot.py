@@ -4,16 +4,13 @@
 
 # %% ../nbs/03_fewshot.ipynb #25988c12
 from __future__ import annotations
-import json, warnings
-from collections import Counter
-from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
-from .data import encode_topics, decode_topics, check_texts
+from .data import encode_topics, decode_topics, check_texts, check_labelled
 from .cache import cache_key
-from .classifier import TopicClassifier, check_pool, saved_topics
-from .openai_api import (build_messages, reading_rule, topic_prompt, topics_schema, ChatRunner, KeyedEstimator,
-                                       answers_to_matrix, warn_answers)
+from .classifier import TopicClassifier, KeyedEstimator, saved_topics
+from .prompt import build_messages, topic_prompt, ask_topics
+from .openai_api import ChatRunner, classifier_runner
 from .embed import get_embedder
 
 # %% auto #0
@@ -36,14 +33,18 @@ def random_examples(Y:np.ndarray, # (n, topics) pool labels
                     rng:np.random.Generator, # random generator
                     exclude=(), # pool rows never to pick
                    ) -> np.ndarray: # k pool rows (fewer if the pool is smaller)
-    "Draw `k` pool rows topic by topic: a random topic not yet shown, then a random row carrying it."
+    "Draw `k` pool rows topic by topic: a random topic not yet shown, then a random row with it."
     Y, free, chosen = np.asarray(Y), np.ones(len(Y), bool), []
     free[np.asarray(exclude, dtype=int)] = False
     while len(chosen) < k and free.any():
         have = Y[free].any(0)
         want = have & ~Y[chosen].any(0) if chosen else have
-        rows = np.flatnonzero(free & (Y[:, rng.choice(np.flatnonzero(want if want.any() else have))] == 1)) if have.any() else np.flatnonzero(free)
-        chosen.append(int(rng.choice(rows))); free[chosen[-1]] = False
+        if have.any():
+            topic = rng.choice(np.flatnonzero(want if want.any() else have))
+            rows = np.flatnonzero(free & (Y[:, topic] == 1))
+        else: rows = np.flatnonzero(free)
+        chosen.append(int(rng.choice(rows)))
+        free[chosen[-1]] = False
     return np.array(chosen, dtype=int)
 
 def text_rng(seed:int, text:str) -> np.random.Generator:
@@ -58,7 +59,7 @@ def _unit(X) -> np.ndarray:
 def nearest_examples(Q:np.ndarray, # (m, d) embeddings of the tweets to classify
                      P:np.ndarray, # (n, d) embeddings of the pool
                      k:int, # examples per tweet
-                     exclude:list|None=None, # per tweet, pool rows never to pick (e.g. its own text)
+                     exclude:list|None=None, # per tweet, pool rows never to pick (its own text)
                     ) -> list: # per tweet, up to k pool rows, least similar first
     "The `k` pool rows most cosine-similar to each tweet, skipping `exclude`."
     out = []
@@ -72,35 +73,39 @@ def nearest_examples(Q:np.ndarray, # (m, d) embeddings of the tweets to classify
 class FewShotClassifier(KeyedEstimator, TopicClassifier):
     "Classify tweets by prompting a chat model with its topics and k labelled examples."
     input = 'texts'
-    def __init__(self, model:str='gpt-4o-mini', # chat model: OpenAI's, or any model an OpenAI-compatible server serves
+    def __init__(self,
+                 model:str='gpt-4o-mini', # chat model: OpenAI's, or a compatible server's
                  k:int=5, # examples per prompt
-                 selection:str='random', # 'random' (stratified by topic) or 'nearest' (by embedding)
-                 embedder:str='local', # embedder for 'nearest': 'local', 'local:PATH', 'openai' or 'openai:MODEL'
-                 base_url:str|None=None, # OpenAI-compatible server; None: $OPENAI_BASE_URL or OpenAI
-                 api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never stored or saved
-                 structured='auto', # ask for the JSON schema: True, False, or 'auto' (fall back when the server refuses it)
+                 selection:str='random', # 'random' (stratified by topic) or 'nearest' (embedding)
+                 embedder:str='local', # for 'nearest': 'local[:PATH]' or 'openai[:MODEL]'
+                 base_url:str|None=None, # the server; None: $OPENAI_BASE_URL, else OpenAI's
+                 api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never saved
+                 structured='auto', # JSON schema: True, False, or 'auto' (plain text if refused)
                  max_workers:int=4, # requests in flight at once
-                 cache_dir=None, # cache folder for answers and embeddings; None: default_cache_dir(); False: none
+                 cache_dir=None, # answers and embeddings; None: default_cache_dir(); False: none
                  max_cost:float|None=None, # refuse a run estimated above this many US$
                  temperature:float|None=0.0, # sampling temperature
                  seed:int=0, # seeds the example draw, and is sent to the API
                  max_tokens:int|None=200, # most tokens per answer
                  max_retries:int=5, # SDK retries on 429 / 5xx
-                 price_per_1m:tuple|None=None, # (input, output) US$ per 1M tokens; None: OpenAI's list price
+                 price_per_1m:tuple|None=None, # (input, output) US$ per 1M tokens; None: list price
                  show_progress:bool=True, # progress bar
                 ):
-        store_attr(but='api_key'); self._api_key = api_key
+        store_attr(but='api_key')
+        self._api_key = api_key
 
 # %% ../nbs/03_fewshot.ipynb #ce70f5c4
 @patch
 def fit(self:FewShotClassifier, texts:list, # labelled tweets: the pool examples are drawn from
         Y, # (n, topics) 0/1 labels
-        topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns, else topic_0, ...
+        topics=None, # their label set; None: TweetTopic's for 19 columns, else topic_0, ...
        ):
     "Keep the labelled pool and its label set; nothing is trained."
-    if self.selection not in ('random', 'nearest'): raise ValueError(f"selection must be 'random' or 'nearest', not {self.selection!r}")
-    if not (float(self.k).is_integer() and self.k >= 0): raise ValueError(f"k must be a whole number >= 0, not {self.k!r}")
-    self.pool_texts_, self.pool_Y_ = check_pool(texts, Y)
+    if self.selection not in ('random', 'nearest'):
+        raise ValueError(f"selection must be 'random' or 'nearest', not {self.selection!r}")
+    if not (float(self.k).is_integer() and self.k >= 0):
+        raise ValueError(f"k must be a whole number >= 0, not {self.k!r}")
+    self.pool_texts_, self.pool_Y_ = check_labelled(texts, Y)
     self._set_topics(self.pool_Y_, topics)
     self.fallback_topic_ = self.topics_[int(np.argmax(self.pool_Y_.sum(0)))]
     self._pool_vecs, self._runner_ = None, None
@@ -110,8 +115,10 @@ def fit(self:FewShotClassifier, texts:list, # labelled tweets: the pool examples
 @patch
 def _embed(self:FewShotClassifier, texts:list) -> np.ndarray:
     if getattr(self, '_emb_', None) is None:
+        own = dict(base_url=self.base_url, api_key=self._api_key, max_cost=self.max_cost)
+        kw = own if self.embedder.startswith('openai') else {}
         self._emb_ = get_embedder(self.embedder, cache_dir=self.cache_dir, show_progress=False,
-                                  **({'base_url': self.base_url, 'api_key': self._api_key, 'max_cost': self.max_cost} if self.embedder.startswith('openai') else {}))
+                                  **kw)
     return self._emb_.embed(texts)
 
 @patch
@@ -124,15 +131,14 @@ def example_rows(self:FewShotClassifier, texts:list, # tweets to classify
     if self.selection == 'nearest':
         if self._pool_vecs is None: self._pool_vecs = self._embed(self.pool_texts_)
         return nearest_examples(self._embed(texts), self._pool_vecs, self.k, own)
-    return [random_examples(self.pool_Y_, self.k, text_rng(self.seed, t), o) for t, o in zip(texts, own)]
+    return [random_examples(self.pool_Y_, self.k, text_rng(self.seed, t), o)
+            for t, o in zip(texts, own)]
 
 # %% ../nbs/03_fewshot.ipynb #bf0e93d2
 @patch
 def _runner(self:FewShotClassifier) -> ChatRunner:
     if getattr(self, '_runner_', None) is None:
-        self._runner_ = ChatRunner(self.model, self.base_url, self._api_key, self.structured, self.max_workers, self.cache_dir, self.max_cost,
-                                   self.temperature, self.seed, self.max_tokens, self.max_retries, self.price_per_1m, self.show_progress, 'few-shot',
-                                   topics_schema(self.topic_set))
+        self._runner_ = classifier_runner(self, self.model, 'few-shot')
     return self._runner_
 
 @patch
@@ -140,38 +146,40 @@ def prompts(self:FewShotClassifier, texts:list, own:list|None=None) -> list:
     "The chat messages sent for each tweet: the model's topics, its examples, the tweet."
     ts, ex = self.topic_set, self.example_rows(texts, own)
     system, labels = topic_prompt(ts, self.single_label_), decode_topics(self.pool_Y_, ts)
-    return [build_messages(t, [(self.pool_texts_[j], labels[j]) for j in e], system, ts) for t, e in zip(texts, ex)]
+    return [build_messages(t, [(self.pool_texts_[j], labels[j]) for j in e], system, ts)
+            for t, e in zip(texts, ex)]
 
 # %% ../nbs/03_fewshot.ipynb #ab2d868b
 @patch
 def predict(self:FewShotClassifier, texts:list, # tweets to classify
            ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
-    "Ask the model for each tweet's topics and read its answers (one topic each for a single-label model)."
+    "Ask the model for each tweet's topics and read its answers (one each if single-label)."
     texts = check_texts(texts)
     own = same_text_rows(self.pool_texts_, texts)
-    run = self._runner(); run.stats = Counter()
-    Y, st = answers_to_matrix(run.ask_many(self.prompts(texts, own)), self.topic_set, *reading_rule(self))
-    self.stats_ = dict(run.stats) | dict(st) | dict(structured=run.use_schema, queries_in_pool=sum(len(o) > 0 for o in own))
-    warn_answers(st, len(texts), getattr(run, 'last_error', None))
-    return Y
+    in_pool = sum(len(o) > 0 for o in own)
+    return ask_topics(self, self._runner(), self.prompts(texts, own), queries_in_pool=in_pool)
 
 @patch
 def predict_scores(self:FewShotClassifier, texts:list) -> tuple:
     "(None, decisions): a prompted model gives topics, not probabilities."
     return None, self.predict(texts)
 
+# %% ../nbs/03_fewshot.ipynb #668ea09e
 @patch
 def estimate(self:FewShotClassifier, texts:list) -> dict:
-    "Approximate tokens and US$ cost of classifying `texts` (uncached prompts only), without sending anything."
-    run = self._runner(); prompts = self.prompts(check_texts(texts))
-    kv = run._cache(); cached = kv.get_many([run.key(p) for p in prompts]) if kv is not None else {}
+    "Approximate tokens and US$ cost of classifying `texts` (uncached prompts only); sends nothing."
+    run = self._runner()
+    prompts = self.prompts(check_texts(texts))
+    kv = run._cache()
+    cached = kv.get_many([run.key(p) for p in prompts]) if kv is not None else {}
     return run.estimate([p for p in prompts if run.key(p) not in cached])
 
 # %% ../nbs/03_fewshot.ipynb #08a9677b
 @patch
 def _state(self:FewShotClassifier) -> tuple:
     "Settings and pool as JSON (no API key, no arrays); the label set is saved by `save`."
-    pool = [{'text': t, 'topics': ts} for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_, self.topic_set))]
+    pool = [{'text': t, 'topics': ts}
+            for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_, self.topic_set))]
     return self._server_meta() | dict(pool=pool), {}
 
 @patch
@@ -179,6 +187,10 @@ def _restore(self:FewShotClassifier, meta, arrays, path):
     from twitter_topics.classifier import check_field, MODEL_JSON
     pool, ts = check_field(meta, 'pool', list, path/MODEL_JSON), saved_topics(meta, path/MODEL_JSON)
     for i, p in enumerate(pool):
-        ok = isinstance(p, dict) and isinstance(p.get('text'), str) and isinstance(p.get('topics'), list) and all(isinstance(t, str) for t in p['topics'])
-        if not ok: raise ValueError(f"{path/MODEL_JSON}: field 'pool[{i}]' must be {{\"text\": string, \"topics\": [string, ...]}}")
+        ok = (isinstance(p, dict) and isinstance(p.get('text'), str)
+              and isinstance(p.get('topics'), list)
+              and all(isinstance(t, str) for t in p['topics']))
+        if not ok:
+            raise ValueError(f"{path/MODEL_JSON}: field 'pool[{i}]' must be "
+                             '{"text": string, "topics": [string, ...]}')
     return self.fit([p['text'] for p in pool], encode_topics([p['topics'] for p in pool], ts), ts)

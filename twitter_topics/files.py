@@ -18,6 +18,7 @@ def _temp_name(dest:Path, what:str='tmp') -> Path:
     "A fresh name beside `dest`: `.NAME.tmp-PID-RANDOM` (being written) or `.NAME.old-PID-RANDOM` (set aside)."
     return dest.parent/f'.{dest.name}.{what}-{os.getpid()}-{uuid.uuid4().hex[:8]}'
 
+# %% ../nbs/00a_files.ipynb #2001d744
 def _new_file(dest:Path) -> tuple: # (path, file descriptor)
     "A new temporary file beside `dest`, with the permissions `open` gives (0o666 & ~umask)."
     while True:
@@ -25,15 +26,20 @@ def _new_file(dest:Path) -> tuple: # (path, file descriptor)
         try: return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError: pass
 
+# %% ../nbs/00a_files.ipynb #bdf3c3a8
 def _new_dir(dest:Path) -> Path:
     "A new temporary folder beside `dest`, with the permissions `mkdir` gives (0o777 & ~umask)."
     while True:
         tmp = _temp_name(dest)
-        try: tmp.mkdir(0o777); return tmp
-        except FileExistsError: pass
+        try:
+            tmp.mkdir(0o777)
+            return tmp
+        except FileExistsError:
+            pass
 
 # %% ../nbs/00a_files.ipynb #42703664
-LEFTOVER = r'\.{name}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}'  # what this tool leaves beside NAME while writing it
+# what this tool leaves beside NAME while writing it
+LEFTOVER = r'\.{name}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}'
 
 def _alive(pid:int) -> bool:
     "Whether process `pid` exists on this machine (one we may not signal exists too)."
@@ -42,6 +48,7 @@ def _alive(pid:int) -> bool:
     except (PermissionError, OverflowError): return True
     return True
 
+# %% ../nbs/00a_files.ipynb #1f60580d
 def _remove(p:Path):
     "Remove file or folder `p`, as far as possible."
     try: shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
@@ -53,12 +60,13 @@ def clean_leftovers(dest, # a file or folder about to be written
     "Remove what killed runs left beside `dest`: temporaries of dead processes, and `.old-` copies once `dest` exists."
     dest, gone = Path(dest), []
     pat = re.compile(LEFTOVER.format(name=re.escape(dest.name)))
-    try: names = sorted(os.listdir(dest.parent))
+    try:names = sorted(os.listdir(dest.parent))
     except OSError: return gone
     for n in names:
         m = pat.fullmatch(n)
         if not m or _alive(int(m[2])) or (m[1] == 'old' and not os.path.lexists(dest)): continue
-        _remove(dest.parent/n); gone.append(n)
+        _remove(dest.parent / n)
+        gone.append(n)
     return gone
 
 # %% ../nbs/00a_files.ipynb #b48185dc
@@ -72,13 +80,16 @@ def marker_kind(path, # a folder
     try:
         with open(f, 'rb') as h: m = json.loads(h.read(4096))
     except (OSError, ValueError): return None
-    return m.get('kind', 'model') if isinstance(m, dict) and m.get('tool') == 'twitter_topics' else None
+    ours = isinstance(m, dict) and m.get('tool') == 'twitter_topics'
+    return m.get('kind', 'model') if ours else None
 
+# %% ../nbs/00a_files.ipynb #aa8c121c
 def is_ours(path, # a folder
            ) -> bool:
     "Whether `path` is a folder this tool wrote (it holds the marker file)."
     return marker_kind(path) is not None
 
+# %% ../nbs/00a_files.ipynb #5dd18832
 def _protected(dest:Path) -> bool:
     "Whether `dest` is the working folder, one of its parents, or the home folder."
     r, cwd = dest.resolve(), Path.cwd().resolve()
@@ -89,8 +100,12 @@ def default_cache_dir() -> Path:
     "Where caches and the ledger of outputs live: `$TWITTER_TOPICS_CACHE`, else `~/.cache/twitter_topics`."
     return Path(os.environ.get('TWITTER_TOPICS_CACHE') or Path.home()/'.cache'/'twitter_topics')
 
+# %% ../nbs/00a_files.ipynb #3aa40dc1
 LEDGER = 'outputs.sqlite'  # under default_cache_dir(): the files this tool wrote
-_SCHEMA = 'CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, kind TEXT NOT NULL, stat TEXT NOT NULL)'
+_SCHEMA = (
+    'CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, kind TEXT NOT NULL, stat TEXT NOT'
+    ' NULL)'
+)
 
 def _stat_text(st) -> str:
     "A file's identity on disk: device, inode, size, modification time."
@@ -107,15 +122,20 @@ def _lookup(con, f:Path, key:str):
             if 'no such table' in str(e): return None
             raise
 
+# %% ../nbs/00a_files.ipynb #b9978cf6
 def written_kind(path, # an existing regular file
                  con=None, # the ledger, already open for writing (else it is opened read-only)
                 ) -> str|None: # 'predictions', 'embeddings', ...; None: not a file this tool wrote
     "What this tool recorded writing at `path`, if the file there is still exactly what it wrote."
     p, f = Path(path), default_cache_dir()/LEDGER
     if con is None and not f.is_file(): return None
-    try: row = _lookup(con, f, str(p.resolve()))
+    try:
+        row = _lookup(con, f, str(p.resolve()))
     except sqlite3.Error as e:
-        warnings.warn(f"{f}: cannot read the ledger of outputs ({e}); {p} counts as not written by twitter-topics")
+        warnings.warn(
+            f"{f}: cannot read the ledger of outputs ({e}); {p} counts as not written by"
+            " twitter-topics"
+        )
         return None
     return row[0] if row and row[1] == _stat_text(os.lstat(p)) else None
 
@@ -123,16 +143,26 @@ def written_kind(path, # an existing regular file
 def _locked(f:Path) -> sqlite3.Connection:
     "The ledger at `f`, its write lock taken (other writers wait), its table made."
     con = sqlite3.connect(f, timeout=60, isolation_level=None)
-    try: con.execute('BEGIN IMMEDIATE'); con.execute(_SCHEMA); return con
-    except BaseException: con.close(); raise
+    try:
+        con.execute('BEGIN IMMEDIATE')
+        con.execute(_SCHEMA)
+        return con
+    except BaseException:
+        con.close()
+        raise
 
+# %% ../nbs/00a_files.ipynb #6dd74447
 def _set_aside(f:Path, e:Exception):
     "Move a damaged ledger aside, with a warning."
     aside = f.with_name(f'{f.name}.damaged-{uuid.uuid4().hex[:8]}')
-    try: f.rename(aside)
+    try:f.rename(aside)
     except OSError: pass
-    warnings.warn(f"{f}: damaged ({e}); moved aside to {aside.name}: files written before are no longer replaceable")
+    warnings.warn(
+        f"{f}: damaged ({e}); moved aside to {aside.name}: files written before are no longer"
+        " replaceable"
+    )
 
+# %% ../nbs/00a_files.ipynb #3fd8dca6
 def _ledger_for_writing(quiet:bool=False, # only an existing, sound ledger; no warnings
                        ) -> sqlite3.Connection|None:
     "The ledger with its write lock taken, a damaged one set aside; None (with a warning) where it cannot be written."
@@ -140,21 +170,32 @@ def _ledger_for_writing(quiet:bool=False, # only an existing, sound ledger; no w
     if quiet and not f.is_file(): return None
     try:
         f.parent.mkdir(parents=True, exist_ok=True)
-        try: return _locked(f)
+        try:
+            return _locked(f)
         except sqlite3.DatabaseError as e:
-            if quiet or isinstance(e, sqlite3.OperationalError): raise
-            _set_aside(f, e); return _locked(f)
+            if quiet or isinstance(e, sqlite3.OperationalError):
+                raise
+            _set_aside(f, e)
+            return _locked(f)
     except (OSError, sqlite3.Error) as e:
-        if not quiet: warnings.warn(f"cannot record outputs in {f} ({e}): a later run will refuse to replace what this one writes")
+        if not quiet:
+            warnings.warn(
+                f"cannot record outputs in {f} ({e}): a later run will refuse to replace what this"
+                " one writes"
+            )
 
 # %% ../nbs/00a_files.ipynb #8c27d73d
 def _record(con, dest:Path, kind:str, st):
     "Note in the ledger that `dest` (as `st` describes it) is this tool's `kind` output, and commit."
     try:
-        con.execute('INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)', (str(dest.resolve()), kind, _stat_text(st)))
+        row = (str(dest.resolve()), kind, _stat_text(st))
+        con.execute('INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)', row)
         con.execute('COMMIT')
-    except sqlite3.Error as e: warnings.warn(f"cannot record {dest} as written by twitter-topics ({e}): a later run will refuse to replace it")
+    except sqlite3.Error as e:
+        warnings.warn(f"cannot record {dest} as written by twitter-topics ({e}): "
+                      "a later run will refuse to replace it")
 
+# %% ../nbs/00a_files.ipynb #90e5b6c7
 def _kind_locked(dest:Path) -> str|None:
     "`written_kind`, under the ledger's lock where it can be had: a rename and its record, done by another process, are seen whole."
     con = _ledger_for_writing(quiet=True)
@@ -172,30 +213,60 @@ def _check_file(dest:Path, kind:str, st, con=None):
     if stat.S_ISDIR(st.st_mode): raise ValueError(f"{dest}: is a folder; give a file name")
     if not stat.S_ISREG(st.st_mode):
         what = _SPECIAL.get(stat.S_IFMT(st.st_mode), 'a special file')
-        raise ValueError(f"{dest}: is {what}, not a file twitter-topics wrote; refusing to write to it ({STDOUT_HINT})")
+        raise ValueError(
+            f"{dest}: is {what}, not a file twitter-topics wrote; refusing to write to it"
+            f" ({STDOUT_HINT})"
+        )
     if st.st_size == 0: return
     got = written_kind(dest, con) if con else _kind_locked(dest)
     if got == kind: return
-    why = f"holds twitter-topics {got}, not {kind}" if got else "was not written by twitter-topics (or was changed since)"
-    raise ValueError(f"{dest}: exists and {why}; refusing to replace it: remove it or choose another name")
+    why = (
+        f"holds twitter-topics {got}, not {kind}"
+        if got
+        else "was not written by twitter-topics (or was changed since)"
+    )
+    raise ValueError(
+        f"{dest}: exists and {why}; refusing to replace it: remove it or choose another name"
+    )
 
+# %% ../nbs/00a_files.ipynb #3aa24dcf
 def _check_dir(dest:Path, kind:str, st):
     "Refuse anything at `dest` but an empty folder or this tool's `kind` folder."
-    if not stat.S_ISDIR(st.st_mode): raise ValueError(f"{dest}: exists and is not a folder; refusing to replace it")
+    if not stat.S_ISDIR(st.st_mode):
+        raise ValueError(f"{dest}: exists and is not a folder; refusing to replace it")
     if not any(dest.iterdir()): return
     got = marker_kind(dest)
-    if got is None: raise ValueError(f"{dest}: not empty and not written by twitter-topics (no {MARKER}); refusing to replace it: choose a new folder")
-    if got != kind: raise ValueError(f"{dest}: holds a twitter-topics {got}, not a {kind}; refusing to replace it: choose a new folder")
+    if got is None:
+        raise ValueError(
+            f"{dest}: not empty and not written by twitter-topics (no {MARKER}); refusing to"
+            " replace it: choose a new folder"
+        )
+    if got != kind:
+        raise ValueError(
+            f"{dest}: holds a twitter-topics {got}, not a {kind}; refusing to replace it: choose a"
+            " new folder"
+        )
 
 # %% ../nbs/00a_files.ipynb #99f03f68
 def _check(dest:Path, kind:str, file:bool, con=None) -> Path:
-    if str(dest) == '-': raise ValueError(f"-: means stdout, which cannot take a {'file' if file else 'folder'} here; give a name")
-    if not file and _protected(dest): raise ValueError(f"{dest}: is the working folder or one of its parents; give a new folder name")
-    try: st = os.lstat(dest)
-    except FileNotFoundError: return dest
+    "`dest` if `check_replaceable`'s rule lets it be written; `con`: the ledger, already locked."
+    if str(dest) == '-':
+        raise ValueError(
+            f"-: means stdout, which cannot take a {'file' if file else 'folder'} here; give a"
+            " name"
+        )
+    if not file and _protected(dest):
+        raise ValueError(
+            f"{dest}: is the working folder or one of its parents; give a new folder name"
+        )
+    try:
+        st = os.lstat(dest)
+    except FileNotFoundError:
+        return dest
     _check_file(dest, kind, st, con) if file else _check_dir(dest, kind, st)
     return dest
 
+# %% ../nbs/00a_files.ipynb #0f27d1d8
 def check_replaceable(dest, # file or folder about to be written
                       kind:str, # what is about to be written: 'model', 'report', 'predictions', 'embeddings'
                       file:bool=False, # a file (else a folder)
@@ -223,7 +294,8 @@ def atomic_file(dest, # file to write
                ): # yields the open temporary file
     "Write to a temporary file beside `dest`, renamed into place only if the block completes."
     dest = check_replaceable(dest, kind, file=True) if kind else Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True); clean_leftovers(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(dest)
     tmp, fd = _new_file(dest)
     try:
         with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f: yield f
@@ -231,6 +303,7 @@ def atomic_file(dest, # file to write
     finally:
         if os.path.lexists(tmp): os.remove(tmp)
 
+# %% ../nbs/00a_files.ipynb #4844603e
 def atomic_write_text(dest, # file to write
                       text:str, # its whole content
                       kind:str|None=None, # output kind, as for atomic_file
@@ -242,10 +315,16 @@ def atomic_write_text(dest, # file to write
 # %% ../nbs/00a_files.ipynb #e14cc5cd
 def _umask() -> int:
     "The process's umask, read without changing it where /proc allows."
-    try: return int(re.search(r'^Umask:\s*([0-7]+)', Path('/proc/self/status').read_text(), re.M)[1], 8)
+    try:
+        return int(
+            re.search(r'^Umask:\s*([0-7]+)', Path('/proc/self/status').read_text(), re.M)[1], 8
+        )
     except (OSError, TypeError):
-        m = os.umask(0o022); os.umask(m); return m
+        m = os.umask(0o022)
+        os.umask(m)
+        return m
 
+# %% ../nbs/00a_files.ipynb #0a53b9ad
 def _normal_modes(top:Path):
     "Give `top` and everything in it the permissions `mkdir`/`open` give (0o777/0o666 & ~umask)."
     m = _umask()
@@ -262,10 +341,13 @@ def _swap_in(tmp:Path, dest:Path):
     tmp.rename(dest)
     if old: shutil.rmtree(old, ignore_errors=True)
 
+# %% ../nbs/00a_files.ipynb #a6b94dc7
 def _finish(tmp:Path, kind:str):
     "Mark `tmp` as this tool's `kind` folder and give its contents the usual permissions."
     from twitter_topics import __version__
-    (tmp/MARKER).write_text(json.dumps({'tool': 'twitter_topics', 'kind': kind, 'version': __version__}))
+    (tmp / MARKER).write_text(
+        json.dumps({'tool': 'twitter_topics', 'kind': kind, 'version': __version__})
+    )
     _normal_modes(tmp)
 
 # %% ../nbs/00a_files.ipynb #99f03f68x
@@ -274,10 +356,13 @@ def atomic_dir(dest, # folder to create, or a folder this tool wrote of the same
                kind:str='model', # what the folder holds ('model', 'report', 'predictions'), recorded in the marker
               ) -> Path:
     "Call `write(tmp_dir)`, mark it as this tool's, then move it to `dest`; nothing is left on failure."
-    dest = check_replaceable(dest, kind); dest.parent.mkdir(parents=True, exist_ok=True); clean_leftovers(dest)
+    dest = check_replaceable(dest, kind)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(dest)
     tmp = _new_dir(dest)
     try:
-        write(tmp); _finish(tmp, kind)
+        write(tmp)
+        _finish(tmp, kind)
         check_replaceable(dest, kind)          # a folder that appeared meanwhile is refused too
         _swap_in(tmp, dest)
     finally:

@@ -4,68 +4,25 @@
 
 # %% ../nbs/04_finetune.ipynb #339a530d
 from __future__ import annotations
-import json, math, time
-from contextlib import contextmanager
+import math, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
-from .data import TOPICS, TWEETTOPIC, as_topic_set, listed, check_texts, check_labels, canonical_topic
+from .data import as_topic_set, check_texts, check_labelled
+from .hf_labels import topic_columns, reorder_head
 from .embed import default_model_path, quiet_transformers
-from .classifier import TopicClassifier, tune_thresholds, holdout_split, pos_weights, seeded, pick_device, torch_threads
+from .classifier import TopicClassifier, tune_thresholds, holdout_split
+from .torch_utils import pos_weights, seeded, pick_device, torch_threads
 
 # %% auto #0
-__all__ = ['topic_columns', 'reorder_head', 'load_encoder', 'length_batches', 'FineTunedClassifier', 'check_texts_y']
-
-# %% ../nbs/04_finetune.ipynb #5044a52f
-def _label_key(ts) -> callable:
-    "How a model label is matched to a topic: TweetTopic's in any spelling (`canonical_topic`), others exactly."
-    if ts.names != TWEETTOPIC.names: return lambda l: l
-    def key(l):
-        try: return canonical_topic(l)
-        except ValueError: return None
-    return key
-
-def topic_columns(id2label:dict, # the model's config.id2label (int or str keys)
-                  what:str='model', # what to call the model in errors
-                  topics=None, # the label set (a TopicSet or names); None: TweetTopic's 19
-                  extra:bool=False, # accept (and ignore) model labels outside the set
-                 ) -> np.ndarray: # for each topic of the set, the model's output column
-    "The model's output column of each topic in the set, labels matched by name; `ValueError` naming what is missing."
-    ts, labels = as_topic_set(topics), [id2label[k] for k in sorted(id2label, key=int)]
-    key, n, cols = _label_key(ts), len(ts.names), {}
-    for j, l in enumerate(labels): cols.setdefault(key(l), []).append(j)
-    if dup := [t for t in ts.names if len(cols.get(t, ())) > 1]:
-        raise ValueError(f"{what}: {len(cols[dup[0]])} of its labels name topic {dup[0]!r}; "
-                         "every topic must appear exactly once")
-    if miss := [t for t in ts.names if t not in cols]:
-        raise ValueError(f"{what}: has {len(labels)} labels covering {n - len(miss)} of the {n} topics; "
-                         f"missing {listed(miss)}")
-    if not extra and (other := [l for l in labels if key(l) not in ts.names]):
-        raise ValueError(f"{what}: has {len(other)} labels outside the {n} topics ({listed(other)})")
-    return np.array([cols[t][0] for t in ts.names])
-
-def reorder_head(model, # a sequence-classification model
-                 cols:np.ndarray, # from topic_columns: the output kept for each topic, in the set's order
-                 topics=None, # the label set cols maps (a TopicSet or names); None: TweetTopic's 19
-                ):
-    "Keep the classification layer's outputs `cols`, in that order, labelled with the set's names; in place."
-    names, n = list(as_topic_set(topics).names), model.config.num_labels
-    heads = [m for _, m in model.named_modules() if isinstance(m, torch.nn.Linear) and m.out_features == n]
-    if not heads: raise ValueError(f"{type(model).__name__}: no linear layer with {n} outputs to reorder")
-    head, idx = heads[-1], torch.as_tensor(cols)
-    with torch.no_grad():
-        head.weight = torch.nn.Parameter(head.weight[idx].clone())
-        if head.bias is not None: head.bias = torch.nn.Parameter(head.bias[idx].clone())
-    head.out_features = model.num_labels = model.config.num_labels = len(cols)
-    model.config.id2label, model.config.label2id = dict(enumerate(names)), {t: i for i, t in enumerate(names)}
-    return model
+__all__ = ['load_encoder', 'length_batches', 'FineTunedClassifier']
 
 # %% ../nbs/04_finetune.ipynb #0327d286
 def _fresh_head(model, # a sequence-classification model whose head was loaded with it
                ):
-    "Re-draw the head's linear layers as transformers draws a missing head: normal weights, zero biases."
+    "Re-draw the head's linear layers as transformers draws new ones: normal weights, zero biases."
     std = getattr(model.config, 'initializer_range', None) or 0.02
     with torch.no_grad():
         for m in getattr(model, 'classifier', torch.nn.Identity()).modules():
@@ -74,24 +31,36 @@ def _fresh_head(model, # a sequence-classification model whose head was loaded w
                 if m.bias is not None: m.bias.zero_()
     return model
 
-def load_encoder(path=None, # local folder or hub name: an encoder, a sentence-transformers model or a topic classifier; None: all-MiniLM-L6-v2
-                 topics=None, # the output labels, in order (a TopicSet or names); None: TweetTopic's 19
+def load_encoder(path=None, # local encoder, sentence-transformers or topic model; None: MiniLM
+                 topics=None, # output labels in order (a TopicSet or names); None: TweetTopic's 19
                 ) -> tuple: # (tokenizer, multi-label model with one output per topic, in order)
-    "Tokenizer and classifier (safetensors only, no remote code): a model labelled with the set keeps its head, reordered by name; others get a new one."
+    "Tokenizer and classifier (safetensors, no remote code); a head labelled with the set is kept."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
     path, names = str(path or default_model_path()), list(as_topic_set(topics).names)
     with quiet_transformers():
         try: cfg = AutoConfig.from_pretrained(path, trust_remote_code=False)
-        except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot load a model config ({str(e).splitlines()[0]})") from None
+        except (OSError, ValueError) as e:
+            why = str(e).splitlines()[0]
+            raise ValueError(f"{path}: cannot load a model config ({why})") from None
         try: cols = topic_columns(cfg.id2label, path, topics)
         except ValueError: cols = None   # not labelled with the set: a fresh head
-        new = {} if cols is not None else dict(num_labels=len(names), id2label=dict(enumerate(names)), label2id={t: i for i, t in enumerate(names)}, ignore_mismatched_sizes=True)
-        try: model, info = AutoModelForSequenceClassification.from_pretrained(path, problem_type='multi_label_classification', use_safetensors=True, trust_remote_code=False, output_loading_info=True, **new)
-        except (OSError, ValueError) as e: raise ValueError(f"{path}: cannot load safetensors weights ({str(e).splitlines()[0]}); models with only pickled weights are refused") from None
+        new = {} if cols is not None else dict(num_labels=len(names),
+                                               id2label=dict(enumerate(names)),
+                                               label2id={t: i for i, t in enumerate(names)},
+                                               ignore_mismatched_sizes=True)
+        try:
+            model, info = AutoModelForSequenceClassification.from_pretrained(
+                path, problem_type='multi_label_classification', use_safetensors=True,
+                trust_remote_code=False, output_loading_info=True, **new)
+        except (OSError, ValueError) as e:
+            why = str(e).splitlines()[0]
+            raise ValueError(f"{path}: cannot load safetensors weights ({why}); "
+                             "models with only pickled weights are refused") from None
         tok = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
     if cols is not None: return tok, reorder_head(model, cols, topics)
     drawn = [*info['missing_keys'], *(k[0] for k in info['mismatched_keys'])]
-    if not any(k.startswith('classifier') for k in drawn): _fresh_head(model)   # a head trained for other labels
+    if not any(k.startswith('classifier') for k in drawn):
+        _fresh_head(model)   # a head trained for other labels
     return tok, model
 
 # %% ../nbs/04_finetune.ipynb #034794b9
@@ -101,7 +70,8 @@ def length_batches(lengths, # tokens per text
                    window:int=8, # batches sorted together
                   ) -> list: # arrays of indices into lengths
     "Shuffled batches of indices whose texts have similar lengths (less padding)."
-    lengths = np.asarray(lengths); perm, size = rng.permutation(len(lengths)), batch_size * window
+    lengths = np.asarray(lengths)
+    perm, size = rng.permutation(len(lengths)), batch_size * window
     out = []
     for w in range(0, len(perm), size):
         chunk = perm[w:w + size][np.argsort(lengths[perm[w:w + size]], kind='stable')]
@@ -112,7 +82,8 @@ def length_batches(lengths, # tokens per text
 class FineTunedClassifier(TopicClassifier):
     "A transformer encoder fine-tuned end to end for multi-label topics, with per-topic thresholds."
     input = 'texts'
-    def __init__(self, model:str|None=None, # local model folder (transformers or sentence-transformers); None: all-MiniLM-L6-v2
+    def __init__(self,
+                 model:str|None=None, # a transformers or sentence-transformers folder; None: MiniLM
                  epochs:int=8, # passes over the training tweets
                  lr:float=1e-4, # AdamW learning rate of the encoder
                  head_lr:float=3e-3, # learning rate of the new classification head
@@ -122,12 +93,12 @@ class FineTunedClassifier(TopicClassifier):
                  warmup:float=0.1, # share of steps with a linearly rising learning rate
                  freeze_embeddings:bool=True, # keep the word-embedding table fixed
                  balance:bool=True, # weight each topic's positives by n_neg/n_pos in the loss
-                 tune_thresholds:bool=False, # tune per-topic thresholds on a held-out split (else 0.5)
+                 tune_thresholds:bool=False, # tune thresholds on held-out tweets (else 0.5)
                  valid_size:float=0.1, # share held out (stratified) for threshold tuning
                  min_topics:int=1, # give every tweet at least this many topics
                  seed:int=0, # seed for the head, dropout, batch order and split
                  device:str|None=None, # 'cpu', 'cuda', ...; None: GPU when present
-                 n_threads:int|None=None, # CPU threads while fitting/predicting; None: PyTorch's setting
+                 n_threads:int|None=None, # CPU threads when fitting/predicting; None: PyTorch's
                  verbose:bool=False, # print a line per epoch
                 ): store_attr()
 
@@ -140,21 +111,29 @@ def _optimizer(self:FineTunedClassifier, n_steps:int) -> tuple:
     "AdamW (head at `head_lr`, the rest at `lr`) and its warm-up + linear-decay schedule."
     named = [(n, p) for n, p in self.model_.named_parameters() if p.requires_grad]
     head = [p for n, p in named if n.startswith('classifier')]
-    groups = [dict(params=[p for n, p in named if not n.startswith('classifier')], lr=self.lr), dict(params=head, lr=self.head_lr)]
+    groups = [dict(params=[p for n, p in named if not n.startswith('classifier')], lr=self.lr),
+              dict(params=head, lr=self.head_lr)]
     opt = torch.optim.AdamW(groups, weight_decay=self.weight_decay)
     warm = max(1, int(self.warmup * n_steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0., (n_steps - s) / max(1, n_steps - warm))))
+    def rate(s): return min((s + 1) / warm, max(0., (n_steps - s) / max(1, n_steps - warm)))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, rate)
     return opt, sched
 
 # %% ../nbs/04_finetune.ipynb #af8a6151
 @patch
 def _encode(self:FineTunedClassifier, texts:list) -> dict:
-    b = self.tokenizer_(texts, truncation=True, max_length=self.max_length, padding=True, return_tensors='pt')
+    b = self.tokenizer_(texts,
+                        truncation=True,
+                        max_length=self.max_length,
+                        padding=True,
+                        return_tensors='pt')
     return {k: v.to(self._device()) for k, v in b.items()}
 
 @patch
 def _lengths(self:FineTunedClassifier, texts:list) -> np.ndarray:
-    return np.array([len(ids) for ids in self.tokenizer_(texts, truncation=True, max_length=self.max_length)['input_ids']])
+    return np.array([len(ids) for ids in self.tokenizer_(texts,
+                                                         truncation=True,
+                                                         max_length=self.max_length)['input_ids']])
 
 # %% ../nbs/04_finetune.ipynb #0e9ac965
 @patch
@@ -168,35 +147,38 @@ def _train(self:FineTunedClassifier, texts:list, Y:np.ndarray) -> pd.DataFrame:
     for ep in range(self.epochs):
         t0, total = time.perf_counter(), 0.
         for idx in length_batches(lens, self.batch_size, rng):
-            loss = F.binary_cross_entropy_with_logits(model(**self._encode([texts[i] for i in idx])).logits, Yt[idx], pos_weight=pw)
-            opt.zero_grad(); loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
+            logits = model(**self._encode([texts[i] for i in idx])).logits
+            loss = F.binary_cross_entropy_with_logits(logits, Yt[idx], pos_weight=pw)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
             total += loss.item() * len(idx)
         hist.append(dict(epoch=ep + 1, loss=total / len(texts), seconds=time.perf_counter() - t0))
-        if self.verbose: print(f"epoch {ep+1}/{self.epochs}  loss {hist[-1]['loss']:.4f}  {hist[-1]['seconds']:.0f}s", flush=True)
+        if self.verbose:
+            h = hist[-1]
+            print(f"epoch {ep+1}/{self.epochs}  loss {h['loss']:.4f}  {h['seconds']:.0f}s",
+                  flush=True)
     return pd.DataFrame(hist)
 
 # %% ../nbs/04_finetune.ipynb #a3c17989
-def check_texts_y(texts, Y) -> tuple:
-    "Texts as a list of non-empty strings and `Y` as a 0/1 matrix with one row per text, or `ValueError`."
-    texts, Y = check_texts(texts), check_labels(Y, 'Y')
-    if len(texts) != len(Y): raise ValueError(f"got {len(texts)} texts but Y has {len(Y)} rows")
-    return texts, Y
-
 @patch
 def fit(self:FineTunedClassifier, texts:list, # tweets (normalised)
         Y, # (n, topics) 0/1 labels
         topics=None, # their label set (a TopicSet or names, one per column); None: TweetTopic's 19
        ) -> FineTunedClassifier:
-    "Fine-tune the encoder on the tweets; tune thresholds on a held-out split if asked (multi-label only)."
-    texts, Y = check_texts_y(texts, Y)
-    self._set_topics(Y, topics); self.thresholds_ = np.full(Y.shape[1], 0.5)
-    tr, va = holdout_split(Y, self.valid_size, self.seed) if self._needs_valid() else (np.arange(len(Y)), None)
+    "Fine-tune the encoder on the tweets; tune thresholds on held-out tweets if asked."
+    texts, Y = self._begin_fit(texts, Y, topics)
+    tr, va = holdout_split(Y,
+                           self.valid_size,
+                           self.seed) if self._needs_valid() else (np.arange(len(Y)), None)
     with torch_threads(self.n_threads), seeded(self.seed, self._device()):
         self.tokenizer_, self.model_ = load_encoder(self.model, self.topic_set)
         if self.freeze_embeddings: self.model_.get_input_embeddings().weight.requires_grad_(False)
         self.history_ = self._train([texts[i] for i in tr], Y[tr])
-    if va is not None: self.thresholds_ = tune_thresholds(self.predict_proba([texts[i] for i in va]), Y[va])
+    if va is not None:
+        self.thresholds_ = tune_thresholds(self.predict_proba([texts[i] for i in va]), Y[va])
     return self
 
 # %% ../nbs/04_finetune.ipynb #449db4c2
@@ -205,26 +187,32 @@ def predict_proba(self:FineTunedClassifier, texts:list, # tweets (normalised)
                   batch_size:int=64, # tweets per forward pass
                  ) -> np.ndarray: # (n, topics) probabilities
     "Per-topic probabilities (sigmoid of the model's logits), one row per tweet in input order."
-    check_is_fitted(self, 'model_'); texts = check_texts(texts)
-    order, out = np.argsort(-self._lengths(texts), kind='stable'), np.zeros((len(texts), len(self.topics_)), np.float32)
+    check_is_fitted(self, 'model_')
+    texts = check_texts(texts)
+    order = np.argsort(-self._lengths(texts), kind='stable')
+    out = np.zeros((len(texts), len(self.topics_)), np.float32)
     with torch_threads(self.n_threads), torch.inference_mode():
         model = self.model_.to(self._device()).eval()
         for i in range(0, len(texts), batch_size):
             idx = order[i:i + batch_size]
-            out[idx] = torch.sigmoid(model(**self._encode([texts[j] for j in idx])).logits.float()).cpu().numpy()
+            logits = model(**self._encode([texts[j] for j in idx])).logits
+            out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
     return out
 
 # %% ../nbs/04_finetune.ipynb #4f1d96be
 @patch
 def _state(self:FineTunedClassifier) -> tuple:
     "Thresholds and history (JSON); the weights are written by `_write_extra`."
-    check_is_fitted(self, 'model_'); meta, arrays = super(FineTunedClassifier, self)._state()
+    check_is_fitted(self, 'model_')
+    meta, arrays = super(FineTunedClassifier, self)._state()
     return meta | dict(history=self.history_.to_dict('records')), arrays
 
 @patch
 def _write_extra(self:FineTunedClassifier, tmp:Path):
     "The fine-tuned weights and tokenizer, with transformers' `save_pretrained` (safetensors)."
-    with quiet_transformers(): self.model_.save_pretrained(tmp, safe_serialization=True); self.tokenizer_.save_pretrained(tmp)
+    with quiet_transformers():
+        self.model_.save_pretrained(tmp, safe_serialization=True)
+        self.tokenizer_.save_pretrained(tmp)
 
 @patch
 def _restore(self:FineTunedClassifier, meta, arrays, path):

@@ -14,8 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.model_selection import cross_val_predict
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-from .classifier import TopicClassifier, tune_thresholds, shared_threshold, check_xy, limit_threads, FIT_THREADS
-
+from .classifier import TopicClassifier, tune_thresholds, shared_threshold, check_xy
+from .torch_utils import limit_threads, FIT_THREADS
 
 # %% auto #0
 __all__ = ['OneVsRestLogReg']
@@ -25,8 +25,8 @@ class OneVsRestLogReg(TopicClassifier):
     "One balanced logistic regression per topic, with per-topic thresholds tuned out of fold."
     def __init__(self, C:float=1.0, # inverse regularisation strength
                  balance:bool=True, # weight each topic's classes inversely to their frequency
-                 threshold_rule:str='per_topic', # 'shared', 'per_topic' or 'fixed' (0.5), fitted on out-of-fold predictions
-                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
+                 threshold_rule:str='per_topic', # 'shared', 'per_topic' or 'fixed' (0.5)
+                 tune_thresholds:bool|None=None, # legacy switch (True: per_topic, False: fixed)
                  min_topics:int=1, # give every tweet at least this many topics
                  cv:int=4, # folds for the out-of-fold predictions
                  seed:int=0, # random seed for the folds
@@ -35,9 +35,24 @@ class OneVsRestLogReg(TopicClassifier):
 
     def _model(self):
         "The scikit-learn one-vs-rest model this wraps."
-        return OneVsRestClassifier(LogisticRegression(C=self.C, class_weight='balanced' if self.balance else None, max_iter=3000), n_jobs=self.n_jobs)
+        weight = 'balanced' if self.balance else None
+        return OneVsRestClassifier(LogisticRegression(C=self.C, class_weight=weight, max_iter=3000),
+                                   n_jobs=self.n_jobs)
+
+    def _state(self) -> tuple:
+        "The shared state, and the weights `coef` and `intercept`."
+        meta, arrays = super()._state()
+        return meta, arrays | {'coef': self.coef_, 'intercept': self.intercept_}
+
+    def _restore(self, meta, arrays, path):
+        "The weights, then the shared state."
+        self.coef_, self.intercept_ = arrays['coef'], arrays['intercept']
+        return super()._restore(meta, arrays, path)
 
 # %% ../nbs/01b_logreg.ipynb #ff9be8b6
+# scikit-learn's warning for a topic with no positive (or no negative) row
+_ABSENT = 'Label not .* is present in all training examples'
+
 def _weights(est) -> tuple:
     "(coef, intercept) of a fitted binary logistic regression, or of sklearn's constant predictor."
     if hasattr(est, 'coef_'): return est.coef_[0], est.intercept_[0]
@@ -49,21 +64,25 @@ def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
         Y, # (n, topics) 0/1 labels
         topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
        ) -> OneVsRestLogReg:
-    "Fit one model per topic; thresholds by `threshold_rule` from out-of-fold probabilities (none if single-label)."
-    X, Y = check_xy(X, Y); self._set_topics(Y, topics); self.n_features_in_ = X.shape[1]
+    "Fit one model per topic, with thresholds by `threshold_rule` from out-of-fold probabilities."
+    X, Y = self._begin_fit(X, Y, topics)
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')   # a topic absent here gets a constant model
+        warnings.filterwarnings('ignore', message=_ABSENT)   # an absent topic: a constant model
         ws = [_weights(e) for e in self._model().fit(X, Y).estimators_]
     self.coef_ = np.stack([np.zeros(X.shape[1]) if w is None else w for w, _ in ws])
     self.intercept_ = np.array([b for _, b in ws])
     self.thresholds_ = np.full(Y.shape[1], 0.5)
-    if self._rule() != 'fixed' and not self.single_label_:   # a single-label model takes each row's best topic
-        folds = list(MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed).split(X, Y))
+    # a single-label model takes each row's best topic: no thresholds
+    if self._rule() != 'fixed' and not self.single_label_:
+        kfold = MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed)
+        folds = list(kfold.split(X, Y))
         with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')
-            self._decide(cross_val_predict(self._model(), X, Y, cv=folds, method='predict_proba'), Y)
+            warnings.filterwarnings('ignore', message=_ABSENT)
+            oof = cross_val_predict(self._model(), X, Y, cv=folds, method='predict_proba')
+        self._decide(oof, Y)
     return self
 
+# %% ../nbs/01b_logreg.ipynb #ae27d981
 @patch
 def predict_proba(self:OneVsRestLogReg, X, # (n, d) embeddings
                  ) -> np.ndarray: # (n, topics) probabilities
@@ -72,16 +91,7 @@ def predict_proba(self:OneVsRestLogReg, X, # (n, d) embeddings
 
 # %% ../nbs/01b_logreg.ipynb #3121372b
 @patch
-def _state(self:OneVsRestLogReg) -> tuple:
-    meta, arrays = super(OneVsRestLogReg, self)._state()
-    return meta, arrays | {'coef': self.coef_, 'intercept': self.intercept_}
-
-@patch
 def _array_shapes(self:OneVsRestLogReg, meta) -> dict:
     "`coef` (topics, features) and `intercept` (topics,), checked before they are read."
-    return {'coef': (len(meta['topics']), meta.get('n_features_in')), 'intercept': (len(meta['topics']),)}
-
-@patch
-def _restore(self:OneVsRestLogReg, meta, arrays, path):
-    self.coef_, self.intercept_ = arrays['coef'], arrays['intercept']
-    return super(OneVsRestLogReg, self)._restore(meta, arrays, path)
+    T = len(meta['topics'])
+    return {'coef': (T, meta.get('n_features_in')), 'intercept': (T,)}

@@ -10,12 +10,15 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
-from .data import as_topic_set, decode_topics, split_indices, check_texts
+from .data import (as_topic_set, decode_topics, split_indices, check_texts,
+                                 check_labelled)
 from .files import atomic_write_text
 from .cache import default_cache_dir
-from .classifier import TopicClassifier, check_pool, saved_topics
-from .openai_api import (openai_client, reading_rule, check_cost, CostLimitError, build_messages, format_answer, parse_topics, count_chat_tokens,
-                                       ChatRunner, KeyedEstimator, answers_to_matrix, warn_answers, model_family, topic_prompt, topics_schema)
+from .classifier import TopicClassifier, KeyedEstimator, saved_topics
+from .prompt import (build_messages, format_answer, parse_topics, topic_prompt,
+                                   ask_topics)
+from .openai_api import (openai_client, check_cost, count_chat_tokens, model_family,
+                                       classifier_runner)
 
 # %% auto #0
 __all__ = ['SEPARATOR', 'STOP', 'ROLES', 'MESSAGE_KEYS', 'TRAINING_PRICES', 'MAX_EXAMPLE_TOKENS', 'MIN_EXAMPLES', 'TERMINAL',
@@ -25,7 +28,7 @@ __all__ = ['SEPARATOR', 'STOP', 'ROLES', 'MESSAGE_KEYS', 'TRAINING_PRICES', 'MAX
 
 # %% ../nbs/04b_openai_finetune.ipynb #9eec65ac
 def training_example(text:str, # the tweet
-                     topics:list, # its topics (names of the set; for TweetTopic, canonical or display names)
+                     topics:list, # its topics, named as in the set (TweetTopic's: either name)
                      ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
                      single_label:bool=False, # the prompt asks for exactly one topic
                     ) -> dict: # one chat fine-tuning example
@@ -40,7 +43,7 @@ def export_chat_jsonl(texts:list, # tweets
                       single_label:bool=False, # the prompts ask for exactly one topic
                      ) -> Path:
     "Write chat fine-tuning data: one `{'messages': [...]}` per line."
-    texts, Y = check_pool(texts, Y)
+    texts, Y = check_labelled(texts, Y)
     lines = (json.dumps(training_example(t, tp, ts, single_label), ensure_ascii=False)
              for t, tp in zip(texts, decode_topics(Y, ts)))
     return atomic_write_text(path, '\n'.join(lines) + '\n')
@@ -54,29 +57,37 @@ def export_prompt_completion(texts:list, # tweets
                              ts=None, # label set (a TopicSet or names); None: TweetTopic's 19
                             ) -> Path:
     "Write the original's legacy format: one `{'prompt', 'completion'}` object per line."
-    texts, Y = check_pool(texts, Y)
-    rec = lambda t, ts: {'prompt': t + SEPARATOR, 'completion': ' ' + ', '.join(f"'{x}'" for x in ts) + STOP}
-    return atomic_write_text(path, '\n'.join(json.dumps(rec(t, tp), ensure_ascii=False) for t, tp in zip(texts, decode_topics(Y, ts))) + '\n')
+    texts, Y = check_labelled(texts, Y)
+    rec = lambda t, ts: {'prompt': t + SEPARATOR,
+                         'completion': ' ' + ', '.join(f"'{x}'" for x in ts) + STOP}
+    return atomic_write_text(path, '\n'.join(json.dumps(rec(t, tp), ensure_ascii=False)
+                                             for t, tp in zip(texts, decode_topics(Y, ts))) + '\n')
 
 # %% ../nbs/04b_openai_finetune.ipynb #a4f62dd7
 ROLES = {'system', 'developer', 'user', 'assistant', 'tool'}
-MESSAGE_KEYS = {'role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id', 'function_call', 'refusal'}
+MESSAGE_KEYS = {'role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id', 'function_call',
+                'refusal'}
 
 def _message_problems(m) -> list:
-    if not isinstance(m, dict) or 'role' not in m or 'content' not in m: return ['a message without role or content']
+    if not isinstance(m, dict) or 'role' not in m or 'content' not in m:
+        return ['a message without role or content']
     out = [f"unknown role {m['role']!r}"] if m['role'] not in ROLES else []
     if (extra := set(m) - MESSAGE_KEYS): out.append(f"unknown message key(s) {sorted(extra)}")
-    if not isinstance(m['content'], str) or not m['content'].strip(): out.append(f"{m['role']} message with empty or non-text content")
+    if not isinstance(m['content'], str) or not m['content'].strip():
+        out.append(f"{m['role']} message with empty or non-text content")
     return out
 
 def example_problems(ex, # one parsed line of a training file
                     ) -> list: # what is wrong with it (empty if nothing)
     "Format problems of one chat fine-tuning example."
     if not isinstance(ex, dict): return ['not a JSON object']
-    if 'prompt' in ex or 'completion' in ex: return ['legacy prompt/completion format: chat models need {"messages": [...]} (see export_chat_jsonl)']
+    if 'prompt' in ex or 'completion' in ex:
+        return ['legacy prompt/completion format: chat models need {"messages": [...]} '
+                '(see export_chat_jsonl)']
     if not isinstance(msgs := ex.get('messages'), list) or not msgs: return ["no 'messages' list"]
     out = [p for m in msgs for p in _message_problems(m)]
-    return out + ([] if any(isinstance(m, dict) and m.get('role') == 'assistant' for m in msgs) else ['no assistant message'])
+    return out + ([] if any(isinstance(m, dict) and m.get('role') == 'assistant'
+                            for m in msgs) else ['no assistant message'])
 
 # %% ../nbs/04b_openai_finetune.ipynb #17b11620
 def answer_problems(ex:dict, # one chat fine-tuning example
@@ -84,15 +95,18 @@ def answer_problems(ex:dict, # one chat fine-tuning example
                     single_label:bool=False, # an answer must name exactly one topic
                    ) -> tuple:
     "(topics of the example's answer, problems with them)."
-    ans = [m['content'] for m in ex['messages'] if m.get('role') == 'assistant' and isinstance(m.get('content'), str)]
+    ans = [m['content'] for m in ex['messages']
+           if m.get('role') == 'assistant' and isinstance(m.get('content'), str)]
     topics, unknown = parse_topics(ans[-1] if ans else '', ts)
-    probs = ([f"answer names unknown topic(s) {unknown}"] if unknown else []) + ([] if topics else ['answer names no topic'])
+    probs = [f"answer names unknown topic(s) {unknown}"] if unknown else []
+    if not topics: probs.append('answer names no topic')
     if single_label and len(topics) > 1:
         probs.append(f"answer names {len(topics)} topics; a single-label model answers one")
     return topics, probs
 
 # %% ../nbs/04b_openai_finetune.ipynb #ad257154
-TRAINING_PRICES = {'gpt-4o-mini': 3.00, 'gpt-4o': 25.00, 'gpt-4.1': 25.00, 'gpt-4.1-mini': 5.00, 'gpt-4.1-nano': 1.50, 'gpt-3.5-turbo': 8.00}
+TRAINING_PRICES = {'gpt-4o-mini': 3.00, 'gpt-4o': 25.00, 'gpt-4.1': 25.00, 'gpt-4.1-mini': 5.00,
+                   'gpt-4.1-nano': 1.50, 'gpt-3.5-turbo': 8.00}
 MAX_EXAMPLE_TOKENS = {'gpt-3.5-turbo': 16_385}  # 65,536 for the others
 MIN_EXAMPLES = 10  # OpenAI refuses fewer
 
@@ -114,47 +128,66 @@ def _read_lines(path) -> list:
     for i, line in enumerate(Path(path).read_text(encoding='utf-8').splitlines(), 1):
         if not line.strip(): continue
         try: ex = json.loads(line)
-        except json.JSONDecodeError as e: out.append((i, None, [f'not valid JSON ({e.msg})'])); continue
+        except json.JSONDecodeError as e:
+            out.append((i, None, [f'not valid JSON ({e.msg})']))
+            continue
         probs = example_problems(ex)
         out.append((i, ex, probs))
     return out
 
 def _warnings(n:int, topics:Counter, dups:int, names:tuple) -> list:
     missing = [t for t in names if not topics[t]]
-    return ([f"{n} examples: OpenAI suggests at least 50-100 for a clear improvement"] if n < 50 else []) + \
-           ([f"no example of {len(missing)} topic(s), which the model will not learn: {missing}"] if missing else []) + \
-           ([f"{dups} duplicated example(s)"] if dups else [])
+    out = []
+    if n < 50: out.append(f"{n} examples: OpenAI suggests at least 50-100 for a clear improvement")
+    if missing:
+        out.append(f"no example of {len(missing)} topic(s), which the model will not learn: "
+                   f"{missing}")
+    if dups: out.append(f"{dups} duplicated example(s)")
+    return out
 
 # %% ../nbs/04b_openai_finetune.ipynb #dda5e91c
 def validate_training_file(path, # a chat fine-tuning .jsonl
-                           model:str='gpt-4o-mini-2024-07-18', # base model, for the token limit and price
+                           model:str='gpt-4o-mini-2024-07-18', # base model (token limit, price)
                            n_epochs:int|None=None, # None: the number OpenAI would pick
-                           ts=None, # label set the answers name (a TopicSet or names); None: TweetTopic's 19
+                           ts=None, # the answers' label set; None: TweetTopic's 19
                            single_label:bool=False, # each answer must name exactly one topic
-                          ) -> dict: # ok, problems, warnings, examples, tokens, n_epochs, billed_tokens, cost, topic_counts
+                          ) -> dict: # ok, problems, warnings, counts, tokens, epochs, billing, cost
     "Check a training file as `prepare_data` did: format, labels, tokens, epochs, cost."
     names = as_topic_set(ts).names
     rows, problems, topics, tokens = _read_lines(path), [], Counter(), []
     for i, ex, probs in rows:
-        if not probs: tp, probs = answer_problems(ex, ts, single_label); topics.update(tp); tokens.append(count_chat_tokens(ex['messages']))
+        if not probs:
+            tp, probs = answer_problems(ex, ts, single_label)
+            topics.update(tp)
+            tokens.append(count_chat_tokens(ex['messages']))
         problems += [f"line {i}: {p}" for p in probs]
-    n, limit = len(rows), MAX_EXAMPLE_TOKENS.get(model_family(model, MAX_EXAMPLE_TOKENS) or '', 65_536)
+    n, limit = len(rows), MAX_EXAMPLE_TOKENS.get(model_family(model, MAX_EXAMPLE_TOKENS) or '',
+                                                 65_536)
     if n < MIN_EXAMPLES: problems.append(f"{n} example(s): OpenAI needs at least {MIN_EXAMPLES}")
     epochs = n_epochs or default_epochs(n)
     billed = sum(min(t, limit) for t in tokens) * epochs
     price = training_price(model)
     dups = n - len({json.dumps(ex, sort_keys=True) for _, ex, _ in rows})
-    return dict(file=str(path), ok=not problems, problems=problems, warnings=_warnings(n, topics, dups, names), examples=n,
-                tokens=dict(total=sum(tokens), min=min(tokens, default=0), mean=round(float(np.mean(tokens)), 1) if tokens else 0, max=max(tokens, default=0)),
+    return dict(file=str(path),
+                ok=not problems,
+                problems=problems,
+                warnings=_warnings(n, topics, dups, names),
+                examples=n,
+                tokens=dict(total=sum(tokens),
+                            min=min(tokens, default=0),
+                            mean=round(float(np.mean(tokens)), 1) if tokens else 0,
+                            max=max(tokens, default=0)),
                 over_limit=sum(t > limit for t in tokens), n_epochs=epochs, billed_tokens=billed,
-                cost=None if price is None else billed * price / 1e6, topic_counts={t: topics[t] for t in names})
+                cost=None if price is None else billed * price / 1e6,
+                topic_counts={t: topics[t] for t in names})
 
 # %% ../nbs/04b_openai_finetune.ipynb #a45d9b18
 def upload(client, # an openai.OpenAI client
            path, # the .jsonl to upload
           ) -> str: # the file id
     "Upload a training or validation file for fine-tuning."
-    with open(path, 'rb') as f: return client.files.create(file=(Path(path).name, f.read()), purpose='fine-tune').id
+    with open(path, 'rb') as f:
+        return client.files.create(file=(Path(path).name, f.read()), purpose='fine-tune').id
 
 def create_job(client, # an openai.OpenAI client
                training_file:str, # id of the uploaded training file
@@ -166,14 +199,20 @@ def create_job(client, # an openai.OpenAI client
               ) -> str: # the job id
     "Start a supervised fine-tuning job."
     hp = {'n_epochs': n_epochs} if n_epochs else {}
-    opt = {k: v for k, v in dict(validation_file=validation_file, suffix=suffix, seed=seed).items() if v is not None}
-    return client.fine_tuning.jobs.create(training_file=training_file, model=model, method={'type': 'supervised', 'supervised': {'hyperparameters': hp}}, **opt).id
+    opt = {k: v for k, v in dict(validation_file=validation_file, suffix=suffix, seed=seed).items()
+           if v is not None}
+    return client.fine_tuning.jobs.create(training_file=training_file,
+                                          model=model,
+                                          method={'type': 'supervised',
+                                                  'supervised': {'hyperparameters': hp}},
+                                          **opt).id
 
 # %% ../nbs/04b_openai_finetune.ipynb #e4202b2d
 TERMINAL = ('succeeded', 'failed', 'cancelled')
 
 class FineTuneError(RuntimeError): "A fine-tuning job ended without a model."
 
+# %% ../nbs/04b_openai_finetune.ipynb #4493b856
 def new_events(client, job_id:str, seen:set) -> list:
     "The job's events whose ids are not in `seen`, oldest first; adds their ids to `seen`."
     out = []
@@ -183,11 +222,14 @@ def new_events(client, job_id:str, seen:set) -> list:
     seen.update(e.id for e in out)
     return out[::-1]
 
+# %% ../nbs/04b_openai_finetune.ipynb #65daabbe
 def _show_step(bar, ev):
     "Move the progress bar to a metrics event's step."
     d = ev.data if isinstance(getattr(ev, 'data', None), dict) else {}
     if ev.type == 'metrics' and 'step' in d:
-        bar.total = d.get('total_steps') or bar.total; bar.n = d['step']; bar.refresh()
+        bar.total = d.get('total_steps') or bar.total
+        bar.n = d['step']
+        bar.refresh()
 
 # %% ../nbs/04b_openai_finetune.ipynb #7af13f83
 def _job_error(job) -> FineTuneError:
@@ -198,15 +240,20 @@ def follow_job(client, # an openai.OpenAI client
                job_id:str, # the job to follow
                poll_seconds:float=30, # wait between polls
                show_progress:bool=True, # progress bar
-               log=None, # called with each status change and event line; None: printed above the bar
+               log=None, # called with each status and event line; None: printed above the bar
               ): # the finished job
     "Poll a job until it ends, showing status and events; the succeeded job, or `FineTuneError`."
     log, seen, status = log or tqdm.write, set(), None
     with tqdm(desc=f'fine-tuning {job_id}', disable=not show_progress) as bar:
         while True:
             job = client.fine_tuning.jobs.retrieve(job_id)
-            if job.status != status: status = job.status; log(f"status: {status}"); bar.set_postfix_str(status)
-            for ev in new_events(client, job_id, seen): log(f"[{ev.level}] {ev.message}"); _show_step(bar, ev)
+            if job.status != status:
+                status = job.status
+                log(f"status: {status}")
+                bar.set_postfix_str(status)
+            for ev in new_events(client, job_id, seen):
+                log(f"[{ev.level}] {ev.message}")
+                _show_step(bar, ev)
             if job.status in TERMINAL: break
             time.sleep(poll_seconds)
     if job.status != 'succeeded': raise _job_error(job)
@@ -219,47 +266,55 @@ class OpenAIFineTunedClassifier(KeyedEstimator, TopicClassifier):
     def __init__(self, base_model:str='gpt-4o-mini-2024-07-18', # model to fine-tune
                  n_epochs:int|None=None, # None: OpenAI's choice
                  suffix:str='twitter-topics', # part of the fine-tuned model's name
-                 base_url:str|None=None, # OpenAI-compatible server; None: $OPENAI_BASE_URL or OpenAI
-                 api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never stored or saved
+                 base_url:str|None=None, # the server; None: $OPENAI_BASE_URL, else OpenAI's
+                 api_key:str|None=None, # None: $OPENAI_API_KEY (environment or .env); never saved
                  poll_seconds:float=30, # wait between job status polls
-                 max_cost:float|None=None, # refuse a training or prediction run estimated above this many US$
+                 max_cost:float|None=None, # refuse a training or prediction run above this (US$)
                  valid_size:float=0.1, # share held out as the validation file (0: none)
                  seed:int=0, # seed of the validation split and the job
-                 work_dir=None, # where fit keeps files and job state; None: default_cache_dir()/'openai_finetune'
+                 work_dir=None, # fit's files and state; None: default_cache_dir()/'openai_finetune'
                  structured='auto', # ask for the JSON schema when predicting: True, False or 'auto'
                  max_workers:int=4, # prediction requests in flight at once
                  cache_dir=None, # answer cache; None: default_cache_dir(); False: none
                  temperature:float|None=0.0, # sampling temperature when predicting
                  max_tokens:int|None=200, # most tokens per answer
                  max_retries:int=5, # SDK retries on 429 / 5xx
-                 price_per_1m:tuple|None=None, # prediction (input, output) US$ per 1M tokens; None: OpenAI's list price
-                 train_price_per_1m:float|None=None, # US$ per 1M training tokens; None: OpenAI's list price
+                 price_per_1m:tuple|None=None, # predicting: (input, output) US$ per 1M; None: list
+                 train_price_per_1m:float|None=None, # US$ per 1M training tokens; None: list price
                  show_progress:bool=True, # progress bars
                 ):
-        store_attr(but='api_key'); self._api_key = api_key
+        store_attr(but='api_key')
+        self._api_key = api_key
 
 # %% ../nbs/04b_openai_finetune.ipynb #4ea27d32
 @patch
 def _client(self:OpenAIFineTunedClassifier):
-    if getattr(self, '_client_', None) is None: self._client_ = openai_client(self.base_url, self._api_key, self.max_retries)
+    if getattr(self, '_client_', None) is None:
+        self._client_ = openai_client(self.base_url, self._api_key, self.max_retries)
     return self._client_
 
+# %% ../nbs/04b_openai_finetune.ipynb #6011eb8f
 @patch
 def _folder(self:OpenAIFineTunedClassifier, texts:list, Y:np.ndarray) -> Path:
     "The work folder for this data and these settings."
-    what = [texts, Y.tolist(), self.base_model, self.n_epochs, self.suffix, self.seed, self.valid_size, self.base_url or os.environ.get('OPENAI_BASE_URL')]
-    if (ts := self.topic_set) != as_topic_set(): what.append([list(ts.names), ts.descriptions])   # TweetTopic's: as before
+    what = [texts, Y.tolist(), self.base_model, self.n_epochs, self.suffix, self.seed,
+            self.valid_size, self.base_url or os.environ.get('OPENAI_BASE_URL')]
+    if (ts := self.topic_set) != as_topic_set():
+        what.append([list(ts.names), ts.descriptions])   # TweetTopic's: as before
     key = hashlib.sha256(json.dumps(what).encode()).hexdigest()[:16]
     return Path(self.work_dir or default_cache_dir()/'openai_finetune')/key
 
-def _state(d:Path) -> dict: return json.loads((d/'state.json').read_text()) if (d/'state.json').exists() else {}
+# %% ../nbs/04b_openai_finetune.ipynb #af223caf
+def _state(d:Path) -> dict:
+    return json.loads((d/'state.json').read_text()) if (d/'state.json').exists() else {}
 def _save_state(d:Path, st:dict): atomic_write_text(d/'state.json', json.dumps(st, indent=1))
 
 # %% ../nbs/04b_openai_finetune.ipynb #25459496
 @patch
 def _split(self:OpenAIFineTunedClassifier, texts:list, Y:np.ndarray) -> tuple:
-    "(train rows, validation rows): stratified, duplicates on one side; no validation for tiny data."
-    if not self.valid_size or len(texts) < 2 * MIN_EXAMPLES: return np.arange(len(texts)), np.arange(0)
+    "(train rows, validation rows): stratified, duplicates on one side; none for tiny data."
+    if not self.valid_size or len(texts) < 2 * MIN_EXAMPLES:
+        return np.arange(len(texts)), np.arange(0)
     df = pd.DataFrame({'text': texts, 'topics': decode_topics(Y, self.topic_set)})
     df.attrs['topic_set'] = self.topic_set
     tr, _, va = split_indices(df, valid=0, test=self.valid_size, seed=self.seed)
@@ -267,12 +322,14 @@ def _split(self:OpenAIFineTunedClassifier, texts:list, Y:np.ndarray) -> tuple:
 
 @patch
 def prepare(self:OpenAIFineTunedClassifier, texts:list, Y, d:Path) -> dict:
-    "Export train (and validation) files into `d` and validate them; `ValueError` listing any problem."
+    "Export train (and validation) files into `d`, validate them; `ValueError` listing problems."
     (tr, va), ts, single = self._split(texts, Y), self.topic_set, self.single_label_
     export_chat_jsonl([texts[i] for i in tr], Y[tr], d/'train.jsonl', ts, single)
     if len(va): export_chat_jsonl([texts[i] for i in va], Y[va], d/'valid.jsonl', ts, single)
     rep = validate_training_file(d/'train.jsonl', self.base_model, self.n_epochs, ts, single)
-    if not rep['ok']: raise ValueError(f"training data not usable for fine-tuning: {'; '.join(rep['problems'][:10])}")
+    if not rep['ok']:
+        problems = '; '.join(rep['problems'][:10])
+        raise ValueError(f"training data not usable for fine-tuning: {problems}")
     for w in rep['warnings']: warnings.warn(w)
     return rep | dict(validation_examples=len(va))
 
@@ -280,21 +337,29 @@ def prepare(self:OpenAIFineTunedClassifier, texts:list, Y, d:Path) -> dict:
 @patch
 def _start(self:OpenAIFineTunedClassifier, d:Path, st:dict, rep:dict):
     "Check the cost, upload what is not uploaded, create the job; record each id at once."
-    price = self.train_price_per_1m if self.train_price_per_1m is not None else training_price(self.base_model)
-    check_cost(rep['billed_tokens'], price, self.max_cost, f"fine-tuning {self.base_model}: {rep['examples']} examples x {rep['n_epochs']} epochs (approximate, cl100k_base)")
+    price = self.train_price_per_1m
+    if price is None: price = training_price(self.base_model)
+    what = (f"fine-tuning {self.base_model}: {rep['examples']} examples x {rep['n_epochs']} epochs "
+            "(approximate, cl100k_base)")
+    check_cost(rep['billed_tokens'], price, self.max_cost, what)
     client = self._client()
     for name, key in (('train.jsonl', 'training_file'), ('valid.jsonl', 'validation_file')):
-        if (d/name).exists() and not st.get(key): st[key] = upload(client, d/name); _save_state(d, st)
-    st['job_id'] = create_job(client, st['training_file'], self.base_model, st.get('validation_file'), self.n_epochs, self.suffix, self.seed)
+        if (d/name).exists() and not st.get(key):
+            st[key] = upload(client, d/name)
+            _save_state(d, st)
+    st['job_id'] = create_job(client, st['training_file'], self.base_model,
+                              st.get('validation_file'), self.n_epochs, self.suffix, self.seed)
     _save_state(d, st)
 
 @patch
-def follow(self:OpenAIFineTunedClassifier, job_id:str, # a fine-tuning job, e.g. from create_job or a previous run
-           topics=None, # its label set (multi-label); None: the one fit recorded, else TweetTopic's 19
+def follow(self:OpenAIFineTunedClassifier,
+           job_id:str, # a fine-tuning job, e.g. from create_job or a previous run
+           topics=None, # its label set (multi-label); None: fit's, else TweetTopic's 19
           ) -> OpenAIFineTunedClassifier:
     "Follow `job_id` to its end and classify with its model from then on."
     if topics is not None or not getattr(self, 'topics_', None):
-        ts = as_topic_set(topics); self._set_topics(np.zeros((0, len(ts.names)), np.int64), ts)
+        ts = as_topic_set(topics)
+        self._set_topics(np.zeros((0, len(ts.names)), np.int64), ts)
     job = follow_job(self._client(), job_id, self.poll_seconds, self.show_progress)
     self.job_id_, self.model_id_ = job_id, job.fine_tuned_model
     return self
@@ -303,21 +368,25 @@ def follow(self:OpenAIFineTunedClassifier, job_id:str, # a fine-tuning job, e.g.
 @patch
 def fit(self:OpenAIFineTunedClassifier, texts:list, # labelled tweets
         Y, # (n, topics) 0/1 labels
-        topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns, else topic_0, ...
+        topics=None, # their label set; None: TweetTopic's for 19 columns, else topic_0, ...
        ):
     "Export, validate, upload, train and follow — resuming a previous run on the same data."
-    texts, Y = check_pool(texts, Y)
+    texts, Y = check_labelled(texts, Y)
     self._set_topics(Y, topics)
     self.fallback_topic_, self._runner_ = self.topics_[int(np.argmax(Y.sum(0)))], None
-    d = self._folder(texts, Y); st = _state(d)
+    d = self._folder(texts, Y)
+    st = _state(d)
     self.report_, self.work_dir_ = self.prepare(texts, Y, d), str(d)
     if not st.get('model_id'):
         if not st.get('job_id'): self._start(d, st, self.report_)
         try: self.follow(st['job_id'])
         except FineTuneError as e:
-            st.pop('job_id'); _save_state(d, st)
-            raise FineTuneError(f"{e}. Run fit again to start a new job (the uploaded files are reused).") from None
-        st['model_id'] = self.model_id_; _save_state(d, st)
+            st.pop('job_id')
+            _save_state(d, st)
+            again = "Run fit again to start a new job (the uploaded files are reused)."
+            raise FineTuneError(f"{e}. {again}") from None
+        st['model_id'] = self.model_id_
+        _save_state(d, st)
     self.job_id_, self.model_id_ = st['job_id'], st['model_id']
     return self
 
@@ -326,19 +395,14 @@ def fit(self:OpenAIFineTunedClassifier, texts:list, # labelled tweets
 def predict(self:OpenAIFineTunedClassifier, texts:list, # tweets to classify
            ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
     "Ask the fine-tuned model for each tweet's topics (one each for a single-label model)."
-    if not getattr(self, 'model_id_', None): raise ValueError("no fine-tuned model yet: call fit (or follow a job) first")
+    if not getattr(self, 'model_id_', None):
+        raise ValueError("no fine-tuned model yet: call fit (or follow a job) first")
     texts = check_texts(texts)
     if getattr(self, '_runner_', None) is None:
-        self._runner_ = ChatRunner(self.model_id_, self.base_url, self._api_key, self.structured, self.max_workers, self.cache_dir, self.max_cost,
-                                   self.temperature, self.seed, self.max_tokens, self.max_retries, self.price_per_1m, self.show_progress, 'fine-tuned',
-                                   topics_schema(self.topic_set))
-    run = self._runner_; run.stats = Counter()
-    ts, (single, fallback) = self.topic_set, reading_rule(self)
-    system = topic_prompt(ts, single)
-    Y, st = answers_to_matrix(run.ask_many([build_messages(t, (), system, ts) for t in texts]), ts, single, fallback)
-    self.stats_ = dict(run.stats) | dict(st) | dict(structured=run.use_schema)
-    warn_answers(st, len(texts), getattr(run, 'last_error', None))
-    return Y
+        self._runner_ = classifier_runner(self, self.model_id_, 'fine-tuned')
+    ts = self.topic_set
+    system = topic_prompt(ts, getattr(self, 'single_label_', False))
+    return ask_topics(self, self._runner_, [build_messages(t, (), system, ts) for t in texts])
 
 @patch
 def predict_scores(self:OpenAIFineTunedClassifier, texts:list) -> tuple:
@@ -348,17 +412,21 @@ def predict_scores(self:OpenAIFineTunedClassifier, texts:list) -> tuple:
 # %% ../nbs/04b_openai_finetune.ipynb #e66c2494
 @patch
 def _state(self:OpenAIFineTunedClassifier) -> tuple:
-    "Model id, job id, training report, a single-label model's fallback topic (JSON; no key); `save` adds the label set."
-    if not getattr(self, 'model_id_', None): raise ValueError("nothing to save: the classifier has no fine-tuned model yet")
+    "Model and job ids, report, fallback topic if single-label (JSON, no key); `save` adds topics."
+    if not getattr(self, 'model_id_', None):
+        raise ValueError("nothing to save: the classifier has no fine-tuned model yet")
     one = {'fallback_topic': self.fallback_topic_} if getattr(self, 'single_label_', False) else {}
     report = {k: v for k, v in (getattr(self, 'report_', None) or {}).items() if k != 'file'}
-    return self._server_meta() | dict(model_id=self.model_id_, job_id=self.job_id_, report=report) | one, {}
+    return self._server_meta() | dict(model_id=self.model_id_,
+                                      job_id=self.job_id_,
+                                      report=report) | one, {}
 
 @patch
 def _restore(self:OpenAIFineTunedClassifier, meta, arrays, path):
     from twitter_topics.classifier import check_field, MODEL_JSON
     f = path/MODEL_JSON
-    for k, typ in (('model_id', str), ('job_id', (str, type(None))), ('report', dict)): check_field(meta, k, typ, f)
+    for k, typ in (('model_id', str), ('job_id', (str, type(None))), ('report', dict)):
+        check_field(meta, k, typ, f)
     self.model_id_, self.job_id_, self.report_ = meta['model_id'], meta['job_id'], meta['report']
     ts = saved_topics(meta, f)
     self.topics_, self.descriptions_ = list(ts.names), dict(ts.descriptions)

@@ -12,35 +12,42 @@ from torch import nn
 from torch.optim.adamw import adamw as adamw_step
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
-from .classifier import TopicClassifier, check_xy, seeded, pick_device, pos_weights, topic_losses, limit_threads, FIT_THREADS
+from .classifier import TopicClassifier, check_field, MODEL_JSON
+from .torch_utils import (seeded, pick_device, pos_weights, topic_losses,
+                                        limit_threads, FIT_THREADS)
 
 # %% auto #0
 __all__ = ['OVRHeads', 'HeadsAdamW', 'OneVsRestMLP', 'EarlyStopping']
 
 # %% ../nbs/02_ovr_mlp.ipynb #a694ffa3
 class OVRHeads(nn.Module):
-    "`n_heads` independent input → hidden → ReLU → 1 networks in batched tensors; returns (batch, n_heads) logits."
+    "`n_heads` independent input → hidden → ReLU → 1 networks, their weights in batched tensors."
     def __init__(self, n_in:int, # input features
                  n_heads:int, # networks (topics)
                  hidden_dim:int=16, # hidden units per network
                  dropout:float=0.0, # dropout on the hidden layer
                 ):
         super().__init__()
-        W1, b1, W2, b2 = torch.empty(n_heads, n_in, hidden_dim), torch.empty(n_heads, hidden_dim), torch.empty(n_heads, hidden_dim), torch.empty(n_heads)
-        for p, fan_in in ((W1, n_in), (b1, n_in), (W2, hidden_dim), (b2, hidden_dim)): nn.init.uniform_(p, -fan_in ** -0.5, fan_in ** -0.5)
-        self.W1 = nn.Parameter(W1.transpose(0, 1).contiguous().transpose(0, 1))   # (heads, in, hidden), stored so all first layers are one matrix
+        W1, b1 = torch.empty(n_heads, n_in, hidden_dim), torch.empty(n_heads, hidden_dim)
+        W2, b2 = torch.empty(n_heads, hidden_dim), torch.empty(n_heads)
+        for p, fan_in in ((W1, n_in), (b1, n_in), (W2, hidden_dim), (b2, hidden_dim)):
+            nn.init.uniform_(p, -fan_in ** -0.5, fan_in ** -0.5)
+        # (heads, in, hidden), stored so that all first layers are one matrix
+        self.W1 = nn.Parameter(W1.transpose(0, 1).contiguous().transpose(0, 1))
         self.b1, self.W2, self.b2 = nn.Parameter(b1), nn.Parameter(W2), nn.Parameter(b2)
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x): # (batch, n_in)
+        "Every head's logit for every row: (batch, n_heads)."
         T, d, h = self.W1.shape
-        z = F.relu(torch.addmm(self.b1.view(-1), x, self.W1.transpose(0, 1).reshape(d, T * h)))   # every head's hidden layer: one matmul
+        # every head's hidden layer: one matmul
+        z = F.relu(torch.addmm(self.b1.view(-1), x, self.W1.transpose(0, 1).reshape(d, T * h)))
         return torch.einsum('bth,th->bt', self.drop(z.view(-1, T, h)), self.W2) + self.b2
 
 # %% ../nbs/02_ovr_mlp.ipynb #a3c1e0f2
 class HeadsAdamW:
-    "Train `OVRHeads` with hand-written gradients and one AdamW step over a flat copy of all its weights."
-    def __init__(self, heads:OVRHeads, # the networks to train (their weights are copied in; `sync` copies them back)
+    "Train `OVRHeads` with hand-written gradients and one AdamW step over a flat copy of its weights."
+    def __init__(self, heads:OVRHeads, # the networks to train (their weights are copied in)
                  lr:float=3e-4, # learning rate
                  weight_decay:float=0.0, # decoupled weight decay (0: plain Adam)
                  betas:tuple=(0.9, 0.999), # Adam's moment decay rates
@@ -48,13 +55,17 @@ class HeadsAdamW:
                 ):
         store_attr('heads,lr,weight_decay,betas,eps')
         T, d, h = self.shape = tuple(heads.W1.shape)
-        parts = [heads.W1.transpose(0, 1).reshape(d, T * h), heads.b1.reshape(-1), heads.W2, heads.b2]
+        W1 = heads.W1.transpose(0, 1).reshape(d, T * h)
+        parts = [W1, heads.b1.reshape(-1), heads.W2, heads.b2]
         self.p = torch.cat([q.detach().reshape(-1) for q in parts])
         self.g, self.m, self.v = (torch.zeros_like(self.p) for _ in range(3))
         self.fused = self.p.device.type in ('cpu', 'cuda')
-        self.t = torch.zeros((), device=self.p.device if self.fused else 'cpu')   # the step count: on the device for the fused kernel, else on the CPU
-        split = lambda flat: [s.view(q.shape) for s, q in zip(flat.split([q.numel() for q in parts]), parts)]
-        (self.W1, self.b1, self.W2, self.b2), (self.gW1, self.gb1, self.gW2, self.gb2) = split(self.p), split(self.g)
+        # the step count: on the device for the fused kernel, else on the CPU
+        self.t = torch.zeros((), device=self.p.device if self.fused else 'cpu')
+        sizes = [q.numel() for q in parts]
+        split = lambda flat: [s.view(q.shape) for s, q in zip(flat.split(sizes), parts)]
+        self.W1, self.b1, self.W2, self.b2 = split(self.p)
+        self.gW1, self.gb1, self.gW2, self.gb2 = split(self.g)
 
 # %% ../nbs/02_ovr_mlp.ipynb #a3c1e0f3
 @patch
@@ -65,53 +76,70 @@ def grads(self:HeadsAdamW, x, # (batch, in) features
          ) -> torch.Tensor: # the batch's (batch, heads) logits, before the step
     "Write the loss's gradient for batch (x, y) into the flat gradient vector."
     (T, d, h), n = self.shape, len(x)
-    z = torch.addmm(self.b1, x, self.W1); a = z.clamp_min(0)
-    if dropout: keep = (torch.rand_like(a) >= dropout) / (1 - dropout); a = a * keep
+    z = torch.addmm(self.b1, x, self.W1)
+    a = z.clamp_min(0)
+    if dropout:
+        keep = (torch.rand_like(a) >= dropout) / (1 - dropout)
+        a = a * keep
     a3 = a.view(n, T, h)
     logits = (a3 * self.W2).sum(2).add_(self.b2)
     s = torch.sigmoid(logits)
     dl = (s - y if pos_weight is None else s * (1 + (pos_weight - 1) * y) - pos_weight * y) / n
     dl3 = dl.unsqueeze(2)
-    torch.sum(dl3 * a3, 0, out=self.gW2); torch.sum(dl, 0, out=self.gb2)
+    torch.sum(dl3 * a3, 0, out=self.gW2)
+    torch.sum(dl, 0, out=self.gb2)
     da = (dl3 * self.W2).view(n, T * h).masked_fill_(z <= 0, 0)
     if dropout: da = da * keep
-    torch.mm(x.t(), da, out=self.gW1); torch.sum(da, 0, out=self.gb1)
+    torch.mm(x.t(), da, out=self.gW1)
+    torch.sum(da, 0, out=self.gb1)
     return logits
 
 # %% ../nbs/02_ovr_mlp.ipynb #a3c1e0f4
 @patch
-def step(self:HeadsAdamW, x, y, pos_weight=None, dropout:float=0.0) -> torch.Tensor:
-    "One AdamW step on batch (x, y); the batch's logits before the step."
+def step(self:HeadsAdamW, x, # (batch, in) features
+         y, # (batch, heads) 0/1 targets
+         pos_weight=None, # (heads,) weight of a positive, or None
+         dropout:float=0.0, # dropout on the hidden layer
+        ) -> torch.Tensor: # the batch's logits, before the step
+    "One AdamW step on batch (x, y)."
     logits = self.grads(x, y, pos_weight, dropout)   # the AdamW call counts the step in self.t
-    kw = dict(amsgrad=False, beta1=self.betas[0], beta2=self.betas[1], lr=self.lr, weight_decay=self.weight_decay, eps=self.eps, maximize=False)
-    try: adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], fused=self.fused, **kw)
+    kw = dict(amsgrad=False, beta1=self.betas[0], beta2=self.betas[1], lr=self.lr,
+              weight_decay=self.weight_decay, eps=self.eps, maximize=False)
+    state = [self.p], [self.g], [self.m], [self.v], []
+    try: adamw_step(*state, [self.t], fused=self.fused, **kw)
     except RuntimeError:   # no fused kernel on this device: the plain implementation
         if not self.fused: raise
-        self.fused, self.t = False, self.t.cpu(); adamw_step([self.p], [self.g], [self.m], [self.v], [], [self.t], **kw)
+        self.fused, self.t = False, self.t.cpu()
+        adamw_step(*state, [self.t], **kw)
     return logits
 
+# %% ../nbs/02_ovr_mlp.ipynb #2173fe6b
 @patch
 def sync(self:HeadsAdamW):
     "Copy the trained weights back into the module."
     T, d, h = self.shape
+    pairs = ((self.heads.W1, self.W1.view(d, T, h).transpose(0, 1)),
+             (self.heads.b1, self.b1.view(T, h)),
+             (self.heads.W2, self.W2),
+             (self.heads.b2, self.b2))
     with torch.no_grad():
-        for q, v in ((self.heads.W1, self.W1.view(d, T, h).transpose(0, 1)), (self.heads.b1, self.b1.view(T, h)), (self.heads.W2, self.W2), (self.heads.b2, self.b2)): q.copy_(v)
+        for q, v in pairs: q.copy_(v)
 
 # %% ../nbs/02_ovr_mlp.ipynb #dc0aaa4a
 class OneVsRestMLP(TopicClassifier):
-    "One small network per topic (input → `hidden_dim` → ReLU → 1 → sigmoid), all trained together as one batched module."
+    "One small network per topic (input → `hidden_dim` → ReLU → 1 → sigmoid), trained as one module."
     def __init__(self, hidden_dim:int=16, # hidden units per topic's network
                  lr:float=3e-4, # Adam learning rate
-                 epochs:int=100, # passes over the training data (exactly this many unless early_stopping)
+                 epochs:int=100, # passes over the training data (fewer only with early_stopping)
                  batch_size:int=16, # tweets per optimiser step
                  balance:bool=True, # weight each topic's positives by n_neg/n_pos in its loss
-                 threshold_rule:str='fixed', # 'shared', 'per_topic' or 'fixed' (0.5); the first two fit on a held-out split
-                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
-                 valid_size:float=0.1, # share held out (stratified) when tuning thresholds or early stopping
-                 early_stopping:bool=False, # stop when the held-out loss has not improved for patience epochs
+                 threshold_rule:str='fixed', # 'shared', 'per_topic' (held out) or 'fixed' (0.5)
+                 tune_thresholds:bool|None=None, # legacy switch (True: per_topic, False: fixed)
+                 valid_size:float=0.1, # share held out (stratified) to tune thresholds or stop early
+                 early_stopping:bool=False, # stop once the held-out loss stalls for patience epochs
                  patience:int=10, # epochs without improvement before stopping
                  refit:bool=True, # after tuning / early stopping, retrain on all the data
-                 min_topics:int=1, # give every tweet at least this many topics (best margin first); 0: none
+                 min_topics:int=1, # give every tweet at least this many topics (best margin first)
                  dropout:float=0.0, # dropout on the hidden layer (0: the original)
                  weight_decay:float=0.0, # decoupled weight decay (AdamW; 0: plain Adam)
                  seed:int=0, # seeds initialisation, shuffling, dropout and the held-out split
@@ -119,12 +147,36 @@ class OneVsRestMLP(TopicClassifier):
                  verbose:bool=False, # print the losses after each epoch
                 ): store_attr()
 
-    def _needs_valid(self) -> bool: return self.early_stopping or super()._needs_valid()
+    def _needs_valid(self) -> bool:
+        "Hold rows out for early stopping too."
+        return self.early_stopping or super()._needs_valid()
+
+    def _device(self) -> torch.device:
+        "The device to train on."
+        return pick_device(self.device)
+
+    def _state(self) -> tuple:
+        "The shared state, the epochs trained and the history; the four weight tensors as arrays."
+        check_is_fitted(self, 'heads_')
+        meta, arrays = super()._state()
+        hist = {c: [None if pd.isna(v) else float(v) for v in col] for c, col in self.history_.items()}
+        hist['epoch'] = self.history_.index.tolist()
+        weights = {k: v.detach().cpu().numpy() for k, v in self.heads_.state_dict().items()}
+        return meta | dict(n_epochs=self.n_epochs_, history=hist), arrays | weights
+
+    def _restore(self, meta, arrays, path):
+        "The heads (on this run's device), epochs and history, then the shared state."
+        for k, typ in (('n_features_in', int), ('n_epochs', int), ('history', dict)):
+            check_field(meta, k, typ, path/MODEL_JSON)
+        n_in, T = meta['n_features_in'], len(meta['topics'])
+        self.heads_ = OVRHeads(n_in, T, self.hidden_dim, self.dropout)
+        self.heads_.load_state_dict({k: torch.from_numpy(arrays[k]) for k in self.heads_.state_dict()})
+        self.heads_.to(self._device())
+        self.n_epochs_ = meta['n_epochs']
+        self.history_ = pd.DataFrame(meta['history']).set_index('epoch').astype(float)
+        return super()._restore(meta, arrays, path)
 
 # %% ../nbs/02_ovr_mlp.ipynb #9c6f0b24
-@patch
-def _device(self:OneVsRestMLP) -> torch.device: return pick_device(self.device)
-
 @patch
 def _new_heads(self:OneVsRestMLP, n_in:int, n_topics:int) -> OVRHeads:
     "Freshly initialised heads, the same for the same `seed`."
@@ -136,10 +188,13 @@ def _epoch(self:OneVsRestMLP, X, Y, opt:HeadsAdamW, pw, g) -> float:
     "One pass over (X, Y) in shuffled batches; the mean loss per (tweet, topic)."
     perm = torch.randperm(len(X), generator=g).to(X.device)
     Xp, Yp = X[perm], Y[perm]   # rows gathered once per epoch, then sliced
-    logits = [opt.step(xb, yb, pw, self.dropout) for xb, yb in zip(Xp.split(self.batch_size), Yp.split(self.batch_size))]
+    batches = zip(Xp.split(self.batch_size), Yp.split(self.batch_size))
+    logits = [opt.step(xb, yb, pw, self.dropout) for xb, yb in batches]
     opt.sync()
-    return topic_losses(torch.cat(logits), Yp, pw).item() / Y.shape[1]   # every batch's loss, as it was before its step
+    # every batch's loss, as it was before its step
+    return topic_losses(torch.cat(logits), Yp, pw).item() / Y.shape[1]
 
+# %% ../nbs/02_ovr_mlp.ipynb #5189f7f6
 @patch
 def _valid_loss(self:OneVsRestMLP, X, Y, pw) -> float:
     "Mean loss per (tweet, topic) on held-out data."
@@ -149,9 +204,16 @@ def _valid_loss(self:OneVsRestMLP, X, Y, pw) -> float:
 # %% ../nbs/02_ovr_mlp.ipynb #7d8c657d
 class EarlyStopping:
     "Track the best held-out loss and its weights; `step` returns True when it is time to stop."
-    def __init__(self, patience:int): self.patience, self.best, self.best_epoch, self.state = patience, float('inf'), 0, None
-    def step(self, loss:float, epoch:int, module:nn.Module) -> bool:
-        if loss < self.best: self.best, self.best_epoch, self.state = loss, epoch, copy.deepcopy(module.state_dict())
+    def __init__(self, patience:int): # epochs without improvement before stopping
+        self.patience, self.best, self.best_epoch, self.state = patience, float('inf'), 0, None
+
+    def step(self, loss:float, # this epoch's held-out loss
+             epoch:int, # its number
+             module:nn.Module, # the model, whose weights are copied when the loss is the best yet
+            ) -> bool: # whether to stop
+        "Record an epoch's loss (and weights, if best); True once `patience` epochs have not improved."
+        if loss < self.best:
+            self.best, self.best_epoch, self.state = loss, epoch, copy.deepcopy(module.state_dict())
         return epoch - self.best_epoch >= self.patience
 
 # %% ../nbs/02_ovr_mlp.ipynb #025b91ed
@@ -164,20 +226,24 @@ def _run(self:OneVsRestMLP, X, Y, Xv, Yv, epochs:int, pw) -> pd.DataFrame:
         hist.append(dict(epoch=ep, train_loss=self._epoch(X, Y, opt, pw, g)))
         if Xv is not None: hist[-1]['valid_loss'] = self._valid_loss(Xv, Yv, pw)
         if self.verbose: print(hist[-1])
-        if self.early_stopping and Xv is not None and stop.step(hist[-1]['valid_loss'], ep, self.heads_): break
+        watch = self.early_stopping and Xv is not None
+        if watch and stop.step(hist[-1]['valid_loss'], ep, self.heads_): break
     if stop.state is not None: self.heads_.load_state_dict(stop.state)
     self.n_epochs_ = stop.best_epoch if stop.state is not None else epochs
     return pd.DataFrame(hist).set_index('epoch')
 
+# %% ../nbs/02_ovr_mlp.ipynb #bfdecb87
 @patch
 @limit_threads(FIT_THREADS)
 def _fit_part(self:OneVsRestMLP, X, Y, Xv=None, Yv=None, refit:bool=False):
     "Train fresh heads on (X, Y), watching (Xv, Yv) when given."
-    dev = self._device(); t = lambda a: None if a is None else torch.as_tensor(a, dtype=torch.float32, device=dev)
+    dev = self._device()
+    t = lambda a: None if a is None else torch.as_tensor(a, dtype=torch.float32, device=dev)
     X, Y, Xv, Yv = t(X), t(Y), t(Xv), t(Yv)
     self.heads_ = self._new_heads(X.shape[1], Y.shape[1]).to(dev)
     pw = pos_weights(Y) if self.balance else None
-    with seeded(self.seed, dev): h = self._run(X, Y, Xv, Yv, self.n_epochs_ if refit else self.epochs, pw)
+    epochs = self.n_epochs_ if refit else self.epochs
+    with seeded(self.seed, dev): h = self._run(X, Y, Xv, Yv, epochs, pw)
     if refit: self.history_['refit_loss'] = h['train_loss']
     else: self.history_ = h
     return self
@@ -188,20 +254,22 @@ def fit(self:OneVsRestMLP, X, # (n, d) float features, e.g. embeddings
         Y, # (n, topics) 0/1 topic labels
         topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
        ) -> OneVsRestMLP:
-    "Train one network per topic (tuning thresholds / stopping early on a held-out split when asked)."
+    "Train one network per topic (thresholds or early stopping on a held-out split, when asked)."
     return self._fit_tuned(X, Y, topics)
 
+# %% ../nbs/02_ovr_mlp.ipynb #8ac8d626
 @patch
 @limit_threads(FIT_THREADS)
 def predict_proba(self:OneVsRestMLP, X, # (n, d) features
                   chunk:int=4096, # rows per forward pass
                  ) -> np.ndarray: # (n, topics) float scores in [0, 1]
     "Each topic's network's probability for each tweet."
-    check_is_fitted(self, 'heads_'); X = check_xy(X)
-    if X.shape[1] != self.n_features_in_: raise ValueError(f"X has {X.shape[1]} features; the model was fitted on {self.n_features_in_}")
-    self.heads_.eval(); dev = self.heads_.W1.device
+    X = self._fitted_x(X, 'heads_')
+    self.heads_.eval()
+    dev = self.heads_.W1.device
     with torch.no_grad():
-        out = [torch.sigmoid(self.heads_(torch.as_tensor(X[i:i + chunk], device=dev))).cpu().numpy() for i in range(0, len(X), chunk)]
+        out = [torch.sigmoid(self.heads_(torch.as_tensor(X[i:i + chunk], device=dev))).cpu().numpy()
+               for i in range(0, len(X), chunk)]
     return np.concatenate(out) if out else np.zeros((0, len(self.topics_)), np.float32)
 
 # %% ../nbs/02_ovr_mlp.ipynb #23fdd606
@@ -209,29 +277,14 @@ def predict_proba(self:OneVsRestMLP, X, # (n, d) features
 def plot_history(self:OneVsRestMLP, ax=None): # matplotlib axes to draw on
     "Loss per epoch: training, held-out (when held out) and refit."
     check_is_fitted(self, 'history_')
-    ax = self.history_.plot(ax=ax, xlabel='epoch', ylabel='BCE per (tweet, topic)', title='OneVsRestMLP training')
+    ax = self.history_.plot(ax=ax, xlabel='epoch', ylabel='BCE per (tweet, topic)',
+                            title='OneVsRestMLP training')
     if self.early_stopping: ax.axvline(self.n_epochs_, ls=':', c='gray', label='best epoch')
     return ax
 
 # %% ../nbs/02_ovr_mlp.ipynb #c6cc10b3
 @patch
-def _state(self:OneVsRestMLP) -> tuple:
-    check_is_fitted(self, 'heads_'); meta, arrays = super(OneVsRestMLP, self)._state()
-    hist = {c: [None if pd.isna(v) else float(v) for v in self.history_[c]] for c in self.history_} | {'epoch': self.history_.index.tolist()}
-    return meta | dict(n_epochs=self.n_epochs_, history=hist), arrays | {k: v.detach().cpu().numpy() for k, v in self.heads_.state_dict().items()}
-
-@patch
 def _array_shapes(self:OneVsRestMLP, meta) -> dict:
     "The heads' weights, of the shapes `model.json` implies: checked before anything is built."
     T, d, h = len(meta['topics']), meta.get('n_features_in'), self.hidden_dim
     return {'W1': (T, d, h), 'b1': (T, h), 'W2': (T, h), 'b2': (T,)}
-
-@patch
-def _restore(self:OneVsRestMLP, meta, arrays, path):
-    from twitter_topics.classifier import check_field, MODEL_JSON
-    check_field(meta, 'n_features_in', int, path/MODEL_JSON); check_field(meta, 'n_epochs', int, path/MODEL_JSON)
-    check_field(meta, 'history', dict, path/MODEL_JSON)
-    self.heads_ = OVRHeads(meta['n_features_in'], len(meta['topics']), self.hidden_dim, self.dropout)
-    self.heads_.load_state_dict({k: torch.from_numpy(arrays[k]) for k in self.heads_.state_dict()}); self.heads_.to(self._device())
-    self.n_epochs_, self.history_ = meta['n_epochs'], pd.DataFrame(meta['history']).set_index('epoch').astype(float)
-    return super(OneVsRestMLP, self)._restore(meta, arrays, path)

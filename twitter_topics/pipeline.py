@@ -9,10 +9,25 @@ from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
-from .data import TOPICS, TWEETTOPIC, TopicSet, decode_topics, encode_topics, frame_topics, normalize_tweet
+from twitter_topics.data import (
+    TOPICS,
+    TWEETTOPIC,
+    TopicSet,
+    decode_topics,
+    encode_topics,
+    frame_topics,
+    normalize_tweet,
+)
 from .embed import get_embedder, spec_parts
-from .classifier import (METHODS, MODEL_JSON, make_classifier, method_class, read_json, check_field,
-                                       saved_topics)
+from twitter_topics.classifier import (
+    METHODS,
+    MODEL_JSON,
+    make_classifier,
+    method_class,
+    read_json,
+    check_field,
+    saved_topics,
+)
 from .files import atomic_dir
 
 # %% auto #0
@@ -29,8 +44,12 @@ class TopicPipeline:
                  classifier=None, # an already-built classifier (overrides method/params)
                  embedder_kwargs:dict|None=None, # passed to get_embedder (cache_dir, base_url, ...)
                 ):
-        store_attr(); self.params = params or {}; self.embedder_kwargs = embedder_kwargs or {}
-        self.classifier = classifier if classifier is not None else make_classifier(method, **self.params)
+        store_attr()
+        self.params = params or {}
+        self.embedder_kwargs = embedder_kwargs or {}
+        self.classifier = (
+            classifier if classifier is not None else make_classifier(method, **self.params)
+        )
         self.input = METHODS[method].input if method in METHODS else 'embeddings'
 
     @property
@@ -53,9 +72,11 @@ def features(self:TopicPipeline, texts:list, # raw tweets
     "What the classifier sees: normalised texts, embedded for embedding methods."
     texts = [normalize_tweet(t) for t in texts] if self.normalize else list(texts)
     if self.input == 'texts': return texts
-    if getattr(self, '_emb', None) is None: self._emb = get_embedder(self.embedder, **self.embedder_kwargs)
+    if getattr(self, '_emb', None) is None:
+        self._emb = get_embedder(self.embedder, **self.embedder_kwargs)
     return self._emb.embed(texts)
 
+# %% ../nbs/07_pipeline.ipynb #989672de
 @patch
 def fit(self:TopicPipeline, texts:list, # raw tweets
         Y, # (n, topics) 0/1 labels
@@ -65,6 +86,7 @@ def fit(self:TopicPipeline, texts:list, # raw tweets
     self.classifier.fit(self.features(texts), np.asarray(Y), topics=topics)
     return self
 
+# %% ../nbs/07_pipeline.ipynb #a726ca96
 @patch
 def fit_frame(self:TopicPipeline, df, # labelled tweets from load_tweets
              ) -> TopicPipeline:
@@ -79,18 +101,21 @@ def predict_scores(self:TopicPipeline, texts:list, # raw tweets
     "Probabilities (None for methods without) and decisions, from one pass over the features."
     return self.classifier.predict_scores(self.features(texts))
 
+# %% ../nbs/07_pipeline.ipynb #685b0587
 @patch
 def predict(self:TopicPipeline, texts:list, # raw tweets
            ) -> np.ndarray: # (n, topics) 0/1 over the label set
     "Topics of each tweet, as 0/1 rows."
     return self.predict_scores(texts)[1]
 
+# %% ../nbs/07_pipeline.ipynb #b20265d8
 @patch
 def predict_topics(self:TopicPipeline, texts:list, # raw tweets
                   ) -> list: # one list of topic names per tweet
     "Topics of each tweet, by name."
     return decode_topics(self.predict(texts), self.topic_set)
 
+# %% ../nbs/07_pipeline.ipynb #e076bd74
 @patch
 def predict_proba(self:TopicPipeline, texts:list, # raw tweets
                  ) -> np.ndarray|None: # (n, topics) probabilities, or None for methods that give none
@@ -104,18 +129,28 @@ def portable_spec(spec:str, # an embedder spec, e.g. 'local:models/emb+openai:te
                  ) -> str: # the same, with each local model folder as an absolute path
     "`spec` with its local model folders made absolute, so the saved folder works from any working folder; hub names stay."
     parts = spec_parts(spec)
-    fix = lambda p: f"local:{os.path.abspath(p[6:])}" if p.startswith('local:') and Path(p[6:]).is_dir() else p
+    fix = lambda p: (
+        f"local:{os.path.abspath(p[6:])}" if p.startswith('local:') and Path(p[6:]).is_dir() else p
+    )
     return '+'.join(map(fix, parts))
 
+# %% ../nbs/07_pipeline.ipynb #229593dc
 @patch
 def save(self:TopicPipeline, path, # folder to write (replaces only a folder this tool wrote)
         ) -> Path:
     "Save the fitted pipeline to folder `path`, atomically."
     from twitter_topics import __version__
     ts = self.topic_set
-    meta = dict(method=self.method, embedder=portable_spec(self.embedder), normalize=self.normalize,
-                topics=list(ts.names), descriptions=ts.descriptions, single_label=getattr(self.classifier, 'single_label_', False),
-                version=__version__, classifier=type(self.classifier).__name__)
+    meta = dict(
+        method=self.method,
+        embedder=portable_spec(self.embedder),
+        normalize=self.normalize,
+        topics=list(ts.names),
+        descriptions=ts.descriptions,
+        single_label=getattr(self.classifier, 'single_label_', False),
+        version=__version__,
+        classifier=type(self.classifier).__name__,
+    )
     def write(tmp):
         self.classifier.save(tmp/'model')
         (tmp/PIPELINE_JSON).write_text(json.dumps(meta, indent=2))
@@ -130,63 +165,113 @@ def shipped_model_path(name:str=DEFAULT_MODEL, # a model shipped with the packag
     pkg = Path(str(files('twitter_topics')))
     for p in (pkg/'bundled'/'models'/name, pkg.parent/'data'/'models'/name):
         if (p/PIPELINE_JSON).is_file(): return p
-    raise ValueError(f"shipped model {name!r} not found in {pkg/'bundled'/'models'} or {pkg.parent/'data'/'models'}")
+    raise ValueError(
+        f"shipped model {name!r} not found in {pkg/'bundled'/'models'} or"
+        f" {pkg.parent/'data'/'models'}"
+    )
 
+# %% ../nbs/07_pipeline.ipynb #ac987334
 def model_folder(path, # a model folder, or 'default' for the shipped model
                 ) -> Path:
     "The folder `path` names: `default` is the shipped model unless the working folder has its own `default`."
     if str(path) != DEFAULT_MODEL: return Path(path)
     if not Path(path).exists(): return shipped_model_path()
-    print(f"twitter-topics: note: using ./{DEFAULT_MODEL} from the working folder instead of the shipped model", file=sys.stderr)
+    print(
+        f"twitter-topics: note: using ./{DEFAULT_MODEL} from the working folder instead of the"
+        " shipped model",
+        file=sys.stderr,
+    )
     return Path(path)
 
 # %% ../nbs/07_pipeline.ipynb #0220eba2
 def _pipeline_meta(path:Path) -> dict:
     "The checked `pipeline.json` of a model folder."
-    if not (path/PIPELINE_JSON).is_file(): raise ValueError(f"{path}: not a saved model folder (no {PIPELINE_JSON}); train one with `twitter-topics train`")
+    if not (path / PIPELINE_JSON).is_file():
+        raise ValueError(
+            f"{path}: not a saved model folder (no {PIPELINE_JSON}); train one with"
+            " `twitter-topics train`"
+        )
     meta = read_json(path/PIPELINE_JSON)
     saved_topics(meta, path/PIPELINE_JSON)
-    if meta.get('method') not in METHODS: raise ValueError(f"{path}: unknown method {meta.get('method')!r}")
-    if not isinstance(meta.get('embedder'), str): raise ValueError(f"{path}: {PIPELINE_JSON} has no embedder")
-    for k, typ in (('normalize', bool), ('version', str), ('classifier', str)): check_field(meta, k, typ, path/PIPELINE_JSON, optional=True)
+    if meta.get('method') not in METHODS:
+        raise ValueError(f"{path}: unknown method {meta.get('method')!r}")
+    if not isinstance(meta.get('embedder'), str):
+        raise ValueError(f"{path}: {PIPELINE_JSON} has no embedder")
+    for k, typ in (('normalize', bool), ('version', str), ('classifier', str)):
+        check_field(meta, k, typ, path / PIPELINE_JSON, optional=True)
     return meta
 
+# %% ../nbs/07_pipeline.ipynb #13cce822
 @patch(cls_method=True)
 def load(cls:TopicPipeline, path, # folder written by save
          classifier_kwargs:dict|None=None, # overrides for the classifier (e.g. device, base_url)
          **embedder_kwargs, # passed to get_embedder (cache_dir, base_url, ...)
         ) -> TopicPipeline:
     "Load a pipeline saved with `save`; every problem is one line naming the folder."
-    path = model_folder(path); meta = _pipeline_meta(path)
+    path = model_folder(path)
+    meta = _pipeline_meta(path)
     clf = method_class(meta['method']).load(path/'model', **(classifier_kwargs or {}))
-    if list(clf.topics_) != meta['topics']: raise ValueError(f"{path}: {PIPELINE_JSON} and model/{MODEL_JSON} name different topics")
-    return cls(meta['method'], meta['embedder'], meta.get('normalize', True), classifier=clf, embedder_kwargs=embedder_kwargs)
+    if list(clf.topics_) != meta['topics']:
+        raise ValueError(f"{path}: {PIPELINE_JSON} and model/{MODEL_JSON} name different topics")
+    return cls(
+        meta['method'],
+        meta['embedder'],
+        meta.get('normalize', True),
+        classifier=clf,
+        embedder_kwargs=embedder_kwargs,
+    )
 
 # %% ../nbs/07_pipeline.ipynb #a5c6a06b
-_NAMES = {'macro_f1': 'macro-F1', 'micro_f1': 'micro-F1', 'kind_accuracy': 'kind accuracy', 'harsh_accuracy': 'harsh accuracy'}
+_NAMES = {
+    'macro_f1': 'macro-F1',
+    'micro_f1': 'micro-F1',
+    'kind_accuracy': 'kind accuracy',
+    'harsh_accuracy': 'harsh accuracy',
+}
 
 def _cv_lines(cv:dict) -> list:
     "The cross-validated figures of a card, one metric a line, as mean ± std."
     f = cv['figures']
-    head = f"cross-validated ({cv['folds']} folds, seed {cv['seed']}; measured by `{cv['command']}`):"
-    return [head] + [f"  {name:<15} {f[k]:.3f} ± {f[k + '_std']:.3f}" for k, name in _NAMES.items() if k in f]
+    head = (
+        f"cross-validated ({cv['folds']} folds, seed {cv['seed']}; measured by `{cv['command']}`):"
+    )
+    return [head] + [
+        f"  {name:<15} {f[k]:.3f} ± {f[k + '_std']:.3f}" for k, name in _NAMES.items() if k in f
+    ]
 
+# %% ../nbs/07_pipeline.ipynb #779985fd
 def _topics_line(meta:dict) -> str:
     "How many topics a model has, which, and whether it gives one per tweet."
     names, kind = meta['topics'], 'single-label' if meta.get('single_label') else 'multi-label'
-    which = "TweetTopic's" if names == TOPICS else ', '.join(names[:8]) + (', ...' if len(names) > 8 else '')
+    which = (
+        "TweetTopic's"
+        if names == TOPICS
+        else ', '.join(names[:8]) + (', ...' if len(names) > 8 else '')
+    )
     return f"{len(names)} ({which}; {kind})"
 
+# %% ../nbs/07_pipeline.ipynb #c73d1c8c
 def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
               ) -> str:
     "A model folder's card as text: its `card.json` if it has one, and what `pipeline.json` and `model.json` say."
-    path = model_folder(path); meta = _pipeline_meta(path)
+    path = model_folder(path)
+    meta = _pipeline_meta(path)
     card = read_json(path/CARD_JSON) if (path/CARD_JSON).is_file() else {}
     clf = read_json(path/'model'/MODEL_JSON) if (path/'model'/MODEL_JSON).is_file() else {}
-    lines = [f"model: {card.get('name', path.name)} ({path})", f"method: {meta['method']} ({meta.get('classifier', '?')})",
-             f"embedder: {meta['embedder']}", f"topics: {_topics_line(meta)}", f"library version: {meta.get('version', '?')}"]
-    if clf.get('params'): lines.append('parameters: ' + ', '.join(f"{k}={v}" for k, v in clf['params'].items()))
+    lines = [
+        f"model: {card.get('name', path.name)} ({path})",
+        f"method: {meta['method']} ({meta.get('classifier', '?')})",
+        f"embedder: {meta['embedder']}",
+        f"topics: {_topics_line(meta)}",
+        f"library version: {meta.get('version', '?')}",
+    ]
+    if clf.get('params'):
+        lines.append('parameters: ' + ', '.join(f"{k}={v}" for k, v in clf['params'].items()))
     if 'trained_on' in card: lines.insert(1, f"trained on: {card['trained_on']}")
     if 'cross_validation' in card: lines += _cv_lines(card['cross_validation'])
-    lines += [f"{k.replace('_', ' ')}: {card[k]}" for k in ('licence', 'data_attribution', 'built_by') if k in card]
+    lines += [
+        f"{k.replace('_', ' ')}: {card[k]}"
+        for k in ('licence', 'data_attribution', 'built_by')
+        if k in card
+    ]
     return '\n'.join(lines)

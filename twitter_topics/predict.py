@@ -10,7 +10,16 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import chunked
 from tqdm.auto import tqdm
-from .data import TOPICS, NO_ID, default_topics, file_lines, jsonl_rows, txt_rows, csv_rows, parquet_rows
+from twitter_topics.data import (
+    TOPICS,
+    NO_ID,
+    default_topics,
+    file_lines,
+    jsonl_rows,
+    txt_rows,
+    csv_rows,
+    parquet_rows,
+)
 from .files import json_line, atomic_file
 
 # %% auto #0
@@ -19,12 +28,23 @@ __all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'li
            'stream_predict', 'records_match']
 
 # %% ../nbs/07a_predict.ipynb #13a2a8c5
-FORMATS = {'.jsonl': 'jsonl', '.json': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv', '.parquet': 'parquet', '.txt': 'txt'}
+FORMATS = {
+    '.jsonl': 'jsonl',
+    '.json': 'jsonl',
+    '.ndjson': 'jsonl',
+    '.csv': 'csv',
+    '.parquet': 'parquet',
+    '.txt': 'txt',
+}
 def input_format(src:str, # path of an input file
                 ) -> str: # 'jsonl', 'csv', 'parquet' or 'txt'
     "The input format, from the file's suffix."
     suf = Path(str(src)).suffix.lower()
-    if suf not in FORMATS: raise ValueError(f"{src}: unsupported file type {suf!r}; use .jsonl, .csv, .parquet or .txt (or - for stdin)")
+    if suf not in FORMATS:
+        raise ValueError(
+            f"{src}: unsupported file type {suf!r}; use .jsonl, .csv, .parquet or .txt (or - for"
+            " stdin)"
+        )
     return FORMATS[suf]
 
 # %% ../nbs/07a_predict.ipynb #2a4e9a13
@@ -37,43 +57,61 @@ def _csv_header(line:bytes) -> bool:
 def sniff(first:bytes, # the first non-blank line of standard input
          ) -> tuple: # (format, why)
     "The format of standard input, from its first non-blank line, and why."
-    if first.removeprefix(b'\xef\xbb\xbf').lstrip().startswith(b'{'): return 'jsonl', "its first line starts with '{'"
+    if first.removeprefix(b'\xef\xbb\xbf').lstrip().startswith(b'{'):
+        return 'jsonl', "its first line starts with '{'"
     if _csv_header(first): return 'csv', "its first line is a CSV header with a 'text' column"
     return 'txt', "its first line is neither a JSON object nor a CSV header with a 'text' column"
 
+# %% ../nbs/07a_predict.ipynb #ecbb66de
 def line_rows(kind:str, # 'jsonl', 'csv' or 'txt'
               lines, # iterable of byte lines
               name:str, # input name for messages
              ): # yields (position, text, id or NO_ID, problem)
     "The rows of byte `lines` in a line-based format."
-    return csv_rows(lines, name) if kind == 'csv' else (jsonl_rows if kind == 'jsonl' else txt_rows)(lines)
+    return (
+        csv_rows(lines, name)
+        if kind == 'csv'
+        else (jsonl_rows if kind == 'jsonl' else txt_rows)(lines)
+    )
 
 # %% ../nbs/07a_predict.ipynb #d7f5ac1d
 def stdin_rows(fmt:str|None=None, # 'jsonl', 'csv' or 'txt'; None: sniffed, with a note on stderr
               ) -> tuple: # (format, rows)
     "The rows of standard input."
-    if fmt == 'parquet': raise ValueError("<stdin>: parquet cannot be read from standard input; give the file's path")
+    if fmt == 'parquet':
+        raise ValueError(
+            "<stdin>: parquet cannot be read from standard input; give the file's path"
+        )
     lines, seen = iter(sys.stdin.buffer), []
     for l in lines:
         seen.append(l)
         if l.strip(): break
     if fmt is None and seen[-1:] and seen[-1].strip():
         fmt, why = sniff(seen[-1])
-        print(f"<stdin>: read as {fmt}: {why} (choose with --input-format jsonl|csv|txt)", file=sys.stderr)
+        print(
+            f"<stdin>: read as {fmt}: {why} (choose with --input-format jsonl|csv|txt)",
+            file=sys.stderr,
+        )
     return fmt or 'txt', line_rows(fmt or 'txt', itertools.chain(seen, lines), '<stdin>')
 
+# %% ../nbs/07a_predict.ipynb #fc4f0648
 def open_rows(src, # path, or '-' for stdin
               chunk_rows:int=10_000, # parquet rows read at a time
               fmt:str|None=None, # 'jsonl', 'csv', 'txt' or 'parquet'; None: from the suffix (sniffed on stdin)
              ) -> tuple: # (format, iterator of (position, text, id or NO_ID, problem))
     "The rows of `src`, read lazily in the way its format needs."
-    if fmt not in (None, *FORMATS.values()): raise ValueError(f"unknown input format {fmt!r}; use jsonl, csv, txt or parquet")
+    if fmt not in (None, *FORMATS.values()):
+        raise ValueError(f"unknown input format {fmt!r}; use jsonl, csv, txt or parquet")
     if str(src) == '-': return stdin_rows(fmt)
     p, name = Path(src), str(src)
     if p.is_dir(): raise ValueError(f"{name}: is a directory; give a file")
     if not p.exists(): raise ValueError(f"{name}: no such file")
     kind = fmt or input_format(p)
-    return kind, parquet_rows(p, name, chunk_rows) if kind == 'parquet' else line_rows(kind, file_lines(p), name)
+    return kind, (
+        parquet_rows(p, name, chunk_rows)
+        if kind == 'parquet'
+        else line_rows(kind, file_lines(p), name)
+    )
 
 # %% ../nbs/07a_predict.ipynb #fcc35b28
 def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all good, of one format
@@ -86,11 +124,18 @@ def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all g
     if with_line: df['line'] = np.asarray(pos, dtype=np.int64)
     return df
 
-def _bad_rows(rows, name:str, on_error:str, dropped:list):
+# %% ../nbs/07a_predict.ipynb #a27860b2
+def _good_rows(rows, name:str, on_error:str, dropped:list):
     "Good rows only: raise at the first bad one, or record and skip bad ones."
     for r in rows:
-        if r[3] is None: yield r; continue
-        if on_error == 'raise': raise ValueError(f"{name}:{r[0]}: {r[3]}" + ("" if name == '<stdin>' else " (fix it, or skip bad rows with --on-error drop)"))
+        if r[3] is None:
+            yield r
+            continue
+        if on_error == 'raise':
+            raise ValueError(
+                f"{name}:{r[0]}: {r[3]}"
+                + ("" if name == '<stdin>' else " (fix it, or skip bad rows with --on-error drop)")
+            )
         dropped.append(f"{name}:{r[0]}: {r[3]}")
 
 # %% ../nbs/07a_predict.ipynb #b111169c
@@ -101,11 +146,14 @@ def chunk_frames(rows, # iterator of (position, text, id or NO_ID, problem)
                  on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
                 ): # yields DataFrames
     "Good rows grouped into frames, with the same columns whatever the chunking."
-    if on_error not in ('raise', 'drop'): raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
+    if on_error not in ('raise', 'drop'):
+        raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
     dropped = []
-    for part in chunked(_bad_rows(rows, name, on_error, dropped), chunk_rows): yield rows_frame(part, kind == 'txt')
+    for part in chunked(_good_rows(rows, name, on_error, dropped), chunk_rows):
+        yield rows_frame(part, kind == 'txt')
     if dropped: warnings.warn(f"dropped {len(dropped)} bad row(s), e.g. {dropped[0]}")
 
+# %% ../nbs/07a_predict.ipynb #c9cd7c0d
 def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines, CSV or text, sniffed)
                 chunk_rows:int=10_000, # tweets per chunk
                 on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
@@ -113,8 +161,11 @@ def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON li
                ): # yields DataFrames: text, plus id when the format has ids, line for text input
     "Tweets to classify, chunk by chunk, in input order."
     name = '<stdin>' if str(src) == '-' else str(src)
-    kind, rows = open_rows(src, chunk_rows, fmt); n = 0
-    for df in chunk_frames(rows, name, kind, chunk_rows, on_error): n += len(df); yield df
+    kind, rows = open_rows(src, chunk_rows, fmt)
+    n = 0
+    for df in chunk_frames(rows, name, kind, chunk_rows, on_error):
+        n += len(df)
+        yield df
     if not n: raise ValueError(f"{name}: no tweets")
 
 # %% ../nbs/07a_predict.ipynb #ebbfbe0d
@@ -122,20 +173,26 @@ def _names(topics, width:int) -> tuple:
     "The column names: `topics`, else `default_topics` for the width."
     return tuple(topics) if topics is not None else tuple(default_topics(width))
 
+# %% ../nbs/07a_predict.ipynb #38d3576e
 @functools.lru_cache(maxsize=8)
 def _decoder(names:tuple):
     "A function from a row's bit code to its topic names, cached per code (rows repeat a few combinations)."
-    return functools.lru_cache(maxsize=4096)(lambda code: tuple(t for j, t in enumerate(names) if code >> j & 1))
+    return functools.lru_cache(maxsize=4096)(
+        lambda code: tuple(t for j, t in enumerate(names) if code >> j & 1)
+    )
 
 def topic_lists(pred:np.ndarray, # (n, topics) 0/1 decisions
                 topics=None, # the topic names, in column order; None: TweetTopic's for 19 columns
                ) -> list: # the topic names of each row
     "Decisions as lists of topic names."
-    pred = np.asarray(pred, dtype=np.int64); names = _names(topics, pred.shape[1])
-    if len(names) > 62: return [[names[j] for j in np.flatnonzero(r)] for r in pred]   # too many for one int64 code
+    pred = np.asarray(pred, dtype=np.int64)
+    names = _names(topics, pred.shape[1])
+    # too many for one int64 code
+    if len(names) > 62: return [[names[j] for j in np.flatnonzero(r)] for r in pred]
     of = _decoder(names)
     return [list(of(c)) for c in (pred @ (1 << np.arange(len(names), dtype=np.int64))).tolist()]
 
+# %% ../nbs/07a_predict.ipynb #5b870cab
 def score_dicts(proba:np.ndarray, # (n, topics) probabilities
                 topics=None, # the topic names, in column order; None: TweetTopic's for 19 columns
                ) -> list: # {topic: score rounded to 4 decimals} per row
@@ -156,6 +213,7 @@ def record_dicts(df:pd.DataFrame, # a chunk from iter_chunks
     if proba is not None: cols['scores'] = score_dicts(proba, topics)
     return [dict(zip(cols, vals)) for vals in zip(*cols.values())]
 
+# %% ../nbs/07a_predict.ipynb #f9b236f7
 def records(df:pd.DataFrame, proba, pred, topics=None) -> list:
     "The output of one chunk as strict JSON lines."
     return [json_line(r) for r in record_dicts(df, proba, pred, topics)]
@@ -165,7 +223,9 @@ def records(df:pd.DataFrame, proba, pred, topics=None) -> list:
 def output_file(out, # path to write; None or '-' for stdout
                ): # yields a text file
     "stdout, or a temporary file beside `out` renamed into place only when everything was written."
-    if out is None or str(out) == '-': yield sys.stdout; return
+    if out is None or str(out) == '-':
+        yield sys.stdout
+        return
     with atomic_file(out, kind='predictions') as f: yield f
 
 # %% ../nbs/07a_predict.ipynb #611bb64b
@@ -181,19 +241,33 @@ def stream_predict(pipe, # a fitted TopicPipeline
                   ) -> int: # tweets classified
     "Classify `src` chunk by chunk, writing each chunk's JSON lines as soon as it is done."
     pipe.embedder_kwargs.setdefault('show_progress', False)
-    pipe.embedder_kwargs.setdefault('memo', MEMO_VECTORS)   # a text repeated across chunks is embedded once
+    # a text repeated across chunks is embedded once
+    pipe.embedder_kwargs.setdefault('memo', MEMO_VECTORS)
     n = 0
-    with output_file(out) as f, tqdm(unit=' tweets', unit_scale=True, file=sys.stderr, disable=not progress, desc='predict', delay=1) as bar:
+    with output_file(out) as f, tqdm(
+        unit=' tweets',
+        unit_scale=True,
+        file=sys.stderr,
+        disable=not progress,
+        desc='predict',
+        delay=1,
+    ) as bar:
         for df in iter_chunks(src, chunk_rows, on_error, fmt):
-            f.writelines(records(df, *pipe.predict_scores(df['text'].tolist()), pipe.topics)); f.flush()
-            n += len(df); bar.update(len(df))
+            f.writelines(records(df, *pipe.predict_scores(df['text'].tolist()), pipe.topics))
+            f.flush()
+            n += len(df)
+            bar.update(len(df))
     return n
 
 # %% ../nbs/07a_predict.ipynb #fa8c6727
-SCORE_ATOL = {'fp32': 1.5e-4, 'bf16': 5e-3}  # one unit of the 4th decimal plus float slack; bf16's rounding
+# one unit of the 4th decimal plus float slack; bf16's rounding
+SCORE_ATOL = {'fp32': 1.5e-4, 'bf16': 5e-3}
 
-def _without(r:dict, *keys) -> dict: return {k: v for k, v in r.items() if k not in keys}
+def _without(r:dict, *keys) -> dict:
+    "`r` without `keys`."
+    return {k: v for k, v in r.items() if k not in keys}
 
+# %% ../nbs/07a_predict.ipynb #178dc785
 def _near_decision(r:dict, topic:str, th:dict, atol:float) -> bool:
     "Whether `topic`'s score in `r` is within `atol` of its threshold or of the margin of `r`'s best topic."
     margin = {t: th[t] - s for t, s in r['scores'].items()}
@@ -206,8 +280,11 @@ def _records_close(x:dict, y:dict, atol:float, th:dict|None) -> bool:
     sx, sy = x.get('scores', {}), y.get('scores', {})
     if list(sx) != list(sy) or any(abs(sx[t] - sy[t]) > atol for t in sx): return False
     flips = set(x['topics']) ^ set(y['topics'])
-    return not flips or (th is not None and all(_near_decision(r, t, th, atol) for t in flips for r in (x, y)))
+    return not flips or (
+        th is not None and all(_near_decision(r, t, th, atol) for t in flips for r in (x, y))
+    )
 
+# %% ../nbs/07a_predict.ipynb #f371a6d6
 def records_match(a:list, # JSON lines of one predictions output
                   b:list, # JSON lines of another, of the same input
                   atol:float=SCORE_ATOL['fp32'], # largest difference allowed between two scores
@@ -215,6 +292,11 @@ def records_match(a:list, # JSON lines of one predictions output
                  ) -> bool:
     "Whether two outputs agree: all but scores exactly, scores within `atol`, topics but where a score was that close."
     A, B = [json.loads(l) for l in a], [json.loads(l) for l in b]
-    names = next((list(r['scores']) for r in A if 'scores' in r), TOPICS)   # the records' own topics, in column order
-    th = None if thresholds is None else dict(zip(names, np.broadcast_to(thresholds, len(names)).tolist()))
+    # the records' own topics, in column order
+    names = next((list(r['scores']) for r in A if 'scores' in r), TOPICS)
+    th = (
+        None
+        if thresholds is None
+        else dict(zip(names, np.broadcast_to(thresholds, len(names)).tolist()))
+    )
     return len(A) == len(B) and all(_records_close(x, y, atol, th) for x, y in zip(A, B))

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
-from .data import TOPICS, check_texts
-from .classifier import TopicClassifier, tune_thresholds, pick_device, torch_threads
+from .data import check_texts, check_labelled
+from .classifier import TopicClassifier, tune_thresholds
+from .torch_utils import pick_device, torch_threads
 from .embed import quiet_transformers
-from .finetune import topic_columns, reorder_head, check_texts_y
+from .hf_labels import topic_columns, reorder_head
 
 # %% auto #0
 __all__ = ['load_topic_model', 'PretrainedClassifier']
@@ -20,23 +21,33 @@ __all__ = ['load_topic_model', 'PretrainedClassifier']
 def load_topic_model(model:str, # local folder or hub name of a sequence-classification model
                      topics=None, # the label set (a TopicSet or names); None: TweetTopic's 19
                     ) -> tuple: # (tokenizer, model with one output per topic, in the set's order)
-    "Tokenizer and topic classifier (safetensors only, no remote code), outputs mapped by name onto the set; other labels dropped."
+    "Tokenizer and topic classifier (safetensors, no remote code), outputs mapped onto the set."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSequenceClassification
     with quiet_transformers():
         try: cfg = AutoConfig.from_pretrained(model, trust_remote_code=False)
-        except (OSError, ValueError) as e: raise ValueError(f"{model}: cannot load a model config ({str(e).splitlines()[0]})") from None
-        cols = topic_columns(cfg.id2label, str(model), topics, extra=True)   # refuse before loading any weights
-        try: m = AutoModelForSequenceClassification.from_pretrained(model, use_safetensors=True, trust_remote_code=False)
-        except (OSError, ValueError) as e: raise ValueError(f"{model}: cannot load safetensors weights ({str(e).splitlines()[0]}); models with only pickled weights are refused") from None
+        except (OSError, ValueError) as e:
+            why = str(e).splitlines()[0]
+            raise ValueError(f"{model}: cannot load a model config ({why})") from None
+        # refuse before loading any weights
+        cols = topic_columns(cfg.id2label, str(model), topics, extra=True)
+        try:
+            m = AutoModelForSequenceClassification.from_pretrained(model,
+                                                                   use_safetensors=True,
+                                                                   trust_remote_code=False)
+        except (OSError, ValueError) as e:
+            why = str(e).splitlines()[0]
+            raise ValueError(f"{model}: cannot load safetensors weights ({why}); "
+                             "models with only pickled weights are refused") from None
         tok = AutoTokenizer.from_pretrained(model, trust_remote_code=False)
     return tok, reorder_head(m, cols, topics).eval()
 
 # %% ../nbs/04c_pretrained.ipynb #14a4b6a1
 class PretrainedClassifier(TopicClassifier):
-    "A published topic classifier used as is: labels mapped by name onto the label set, no training, thresholds optionally tuned."
+    "A published topic classifier used as is: labels mapped by name onto the set, no training."
     input = 'texts'
-    def __init__(self, model:str='cardiffnlp/tweet-topic-21-multi', # local folder or hub name (safetensors weights)
-                 tune_thresholds:bool=False, # tune per-topic thresholds on the data given to fit (else 0.5)
+    def __init__(self,
+                 model:str='cardiffnlp/tweet-topic-21-multi', # a folder or hub name (safetensors)
+                 tune_thresholds:bool=False, # tune per-topic thresholds on fit's data (else 0.5)
                  min_topics:int=1, # give every tweet at least this many topics
                  max_length:int=128, # tokens kept per tweet
                  batch_size:int=64, # tweets per forward pass
@@ -50,11 +61,9 @@ def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only 
         Y, # (n, topics) 0/1 labels
         topics=None, # their label set (a TopicSet or names, one per column); None: TweetTopic's 19
        ) -> PretrainedClassifier:
-    "Load the model, its outputs mapped onto the set (no training); tune per-topic thresholds on (texts, Y) if asked."
-    texts, Y = check_texts_y(texts, Y)
-    self._set_topics(Y, topics)
+    "Load the model, its outputs mapped onto the set (no training); tune thresholds if asked."
+    texts, Y = self._begin_fit(texts, Y, topics)
     self.tokenizer_, self.model_ = load_topic_model(self.model, self.topic_set)
-    self.thresholds_ = np.full(len(self.topics_), 0.5)
     if self._needs_valid(): self.thresholds_ = tune_thresholds(self.predict_proba(texts), Y)
     return self
 
@@ -62,19 +71,26 @@ def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only 
 def predict_proba(self:PretrainedClassifier, texts:list, # tweets (normalised)
                  ) -> np.ndarray: # (n, topics) probabilities in the set's order
     "Per-topic probabilities (sigmoid of the logits), batched, one row per tweet in input order."
-    check_is_fitted(self, 'model_'); texts, bs = check_texts(texts), self.batch_size
+    check_is_fitted(self, 'model_')
+    texts, bs = check_texts(texts), self.batch_size
     out, dev = np.zeros((len(texts), len(self.topics_)), np.float32), pick_device(self.device)
     with torch_threads(self.n_threads), torch.inference_mode():
         m = self.model_.to(dev)
         for i in range(0, len(texts), bs):
-            b = self.tokenizer_(texts[i:i + bs], truncation=True, max_length=self.max_length, padding=True, return_tensors='pt').to(dev)
+            b = self.tokenizer_(texts[i:i + bs],
+                                truncation=True,
+                                max_length=self.max_length,
+                                padding=True,
+                                return_tensors='pt').to(dev)
             out[i:i + bs] = torch.sigmoid(m(**b).logits.float()).cpu().numpy()
     return out
 
 # %% ../nbs/04c_pretrained.ipynb #6ce5b692
 @patch
 def _write_extra(self:PretrainedClassifier, tmp:Path):
-    with quiet_transformers(): self.model_.save_pretrained(tmp/'hf', safe_serialization=True); self.tokenizer_.save_pretrained(tmp/'hf')
+    with quiet_transformers():
+        self.model_.save_pretrained(tmp/'hf', safe_serialization=True)
+        self.tokenizer_.save_pretrained(tmp/'hf')
 
 @patch
 def _restore(self:PretrainedClassifier, meta, arrays, path):

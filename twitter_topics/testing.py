@@ -6,7 +6,6 @@
 from __future__ import annotations
 import base64, fnmatch, functools, hashlib, json, re, threading, time, uuid
 from email.message import Message
-from pathlib import Path
 from email.parser import HeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -18,10 +17,11 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['EMBEDDING_DIMS', 'BASE_MODELS', 'TOPIC_KEYWORDS', 'APIError', 'retry_after_headers', 'failure', 'route', 'find_route',
            'require', 'FakeOpenAI', 'raw_request', 'fake_embedding', 'keyword_answer', 'parse_multipart',
-           'check_training_file', 'tiny_tokenizer', 'tiny_topic_model']
+           'check_training_file']
 
 # %% ../nbs/00c_testing.ipynb #7f53fc15
-_ERROR_TYPES = {400: 'invalid_request_error', 401: 'invalid_request_error', 404: 'invalid_request_error', 429: 'requests'}
+_ERROR_TYPES = {400: 'invalid_request_error', 401: 'invalid_request_error',
+                404: 'invalid_request_error', 429: 'requests'}
 
 class APIError(Exception):
     "An error answer in OpenAI's shape, raised by route code and sent by the server."
@@ -33,7 +33,8 @@ class APIError(Exception):
                 ):
         super().__init__(message)
         self.status, self.headers = status, headers or {}
-        self.body = {'error': {'message': message, 'type': _ERROR_TYPES.get(status, 'server_error'), 'param': param, 'code': code}}
+        self.body = {'error': {'message': message, 'type': _ERROR_TYPES.get(status, 'server_error'),
+                               'param': param, 'code': code}}
 
 # %% ../nbs/00c_testing.ipynb #af94de54
 def retry_after_headers(seconds:float|None, # how long the client should wait; None: no header
@@ -47,10 +48,14 @@ def failure(status:int, # HTTP status, e.g. 429, 500, 503
             message:str|None=None, # the error message; a default per status otherwise
            ) -> APIError:
     "An injected failure answer with OpenAI's wording for common statuses."
-    msgs = {429: 'Rate limit reached for requests. Please try again later.', 500: 'The server had an error while processing your request. Sorry about that!',
+    msgs = {429: 'Rate limit reached for requests. Please try again later.',
+            500: 'The server had an error while processing your request. Sorry about that!',
             503: 'The server is overloaded or not ready yet.'}
     code = {429: 'rate_limit_exceeded'}.get(status)
-    return APIError(status, message or msgs.get(status, f'HTTP {status}'), code=code, headers=retry_after_headers(retry_after))
+    return APIError(status,
+                    message or msgs.get(status, f'HTTP {status}'),
+                    code=code,
+                    headers=retry_after_headers(retry_after))
 
 # %% ../nbs/00c_testing.ipynb #a75121ee
 _ROUTES = []
@@ -60,7 +65,9 @@ def route(method:str, # HTTP method
          ):
     "Register the decorated function as the handler of `method` on `pattern`."
     rx = re.compile('^' + re.sub(r'\{(\w+)\}', r'(?P<\1>[^/]+)', pattern) + '$')
-    def deco(f): _ROUTES.append((method, rx, f)); return f
+    def deco(f):
+        _ROUTES.append((method, rx, f))
+        return f
     return deco
 
 def find_route(method:str, path:str):
@@ -74,22 +81,30 @@ def require(body:dict|None, # the request's JSON
             *names:str, # required parameters
            ) -> dict:
     "`body`, after checking it is a JSON object carrying every one of `names`."
-    if not isinstance(body, dict): raise APIError(400, 'We could not parse the JSON body of your request.')
+    if not isinstance(body, dict):
+        raise APIError(400, 'We could not parse the JSON body of your request.')
     for n in names:
-        if body.get(n) in (None, ''): raise APIError(400, f"Missing required parameter: '{n}'.", code='missing_required_parameter', param=n)
+        if body.get(n) in (None, ''):
+            raise APIError(400,
+                           f"Missing required parameter: '{n}'.",
+                           code='missing_required_parameter',
+                           param=n)
     return body
 
 # %% ../nbs/00c_testing.ipynb #d5e852c4
 class FakeOpenAI:
     "A local OpenAI-compatible HTTP server for tests; use as a context manager."
-    def __init__(self, chat_handler=None, # function from the request JSON to the assistant's text; keyword_answer if None
+    def __init__(self,
+                 chat_handler=None, # function from the request JSON to the assistant's text; keyword_answer if None
                  host:str='127.0.0.1', # interface to bind
                  port:int=0, # 0: a free port
                 ):
         self.chat_handler = chat_handler
         self.supports_response_format, self.fine_tune_outcome, self.min_training_examples = True, 'succeeded', 10
-        self.tamper_embeddings = None   # optional function(data list) -> data list, to play a broken server
-        self.api_keys = None   # optional set of accepted keys: another Bearer token gets OpenAI's 401, which echoes it
+        # optional function(data list) -> data list, to play a broken server
+        self.tamper_embeddings = None
+        # optional set of accepted keys: another Bearer token gets OpenAI's 401, which echoes it
+        self.api_keys = None
         self.requests, self.files, self.jobs, self.fine_tuned_models = [], {}, {}, []
         self._failures, self._stop, self._successes = [], None, {}
         self._addr, self._lock, self._conns, self._httpd = (host, port), threading.RLock(), set(), None
@@ -105,10 +120,12 @@ class FakeOpenAI:
 # %% ../nbs/00c_testing.ipynb #3b548520
 def _read_body(h:BaseHTTPRequestHandler) -> bytes:
     "The request body, sent with Content-Length or chunked."
-    if h.headers.get('Transfer-Encoding', '').lower() != 'chunked': return h.rfile.read(int(h.headers.get('Content-Length') or 0))
+    if h.headers.get('Transfer-Encoding', '').lower() != 'chunked':
+        return h.rfile.read(int(h.headers.get('Content-Length') or 0))
     out = b''
     while (n := int(h.rfile.readline().split(b';')[0], 16)):
-        out += h.rfile.read(n); h.rfile.readline()
+        out += h.rfile.read(n)
+        h.rfile.readline()
     h.rfile.readline()
     return out
 
@@ -116,7 +133,9 @@ class _Handler(BaseHTTPRequestHandler):
     "Passes every request to the `FakeOpenAI` that owns the server."
     protocol_version = 'HTTP/1.1'
     def log_message(self, *args): pass
-    def setup(self): super().setup(); self.server.fake._conns.add(self.connection)
+    def setup(self):
+        super().setup()
+        self.server.fake._conns.add(self.connection)
     def finish(self):
         try: super().finish()
         finally: self.server.fake._conns.discard(self.connection)
@@ -133,7 +152,9 @@ def start(self:FakeOpenAI) -> FakeOpenAI:
     "Bind the port and serve from a background thread; returns `self`."
     self._httpd = _Server(self._addr, _Handler)
     self._httpd.fake = self
-    self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                    kwargs={'poll_interval': 0.05},
+                                    daemon=True)
     self._thread.start()
     return self
 
@@ -143,7 +164,9 @@ def stop(self:FakeOpenAI):
     if self._httpd is None: return
     self._httpd.shutdown()
     for c in list(self._conns): _hang_up(c)
-    self._httpd.server_close(); self._thread.join(); self._httpd = None
+    self._httpd.server_close()
+    self._thread.join()
+    self._httpd = None
 
 def _hang_up(sock):
     "Close a client connection without answering."
@@ -166,21 +189,35 @@ def _json_or_none(raw:bytes, headers):
 def _serve(self:FakeOpenAI, h:BaseHTTPRequestHandler):
     "Record the request `h` received, answer it and write the answer (or hang up)."
     url, raw = urlsplit(h.path), _read_body(h)
-    req = SimpleNamespace(method=h.command, path=url.path, json=_json_or_none(raw, h.headers), has_auth=_has_bearer(h.headers),
-                          query={k: v[-1] for k, v in parse_qs(url.query).items()}, raw=raw, headers=h.headers)
-    with self._lock: self.requests.append(dict(method=req.method, path=req.path, json=req.json, has_auth=req.has_auth))
+    req = SimpleNamespace(method=h.command,
+                          path=url.path,
+                          json=_json_or_none(raw, h.headers),
+                          has_auth=_has_bearer(h.headers),
+                          query={k: v[-1] for k, v in parse_qs(url.query).items()},
+                          raw=raw,
+                          headers=h.headers)
+    with self._lock:
+        self.requests.append(dict(method=req.method,
+                                  path=req.path,
+                                  json=req.json,
+                                  has_auth=req.has_auth))
     ans = self.answer(req)
-    if ans is None: h.close_connection = True; return _hang_up(h.connection)
+    if ans is None:
+        h.close_connection = True
+        return _hang_up(h.connection)
     _send(h, *ans)
 
 def _send(h:BaseHTTPRequestHandler, status:int, headers:dict, body):
     "Write one answer: a dict as JSON, bytes as a download."
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     h.send_response(status)
-    h.send_header('Content-Type', 'application/octet-stream' if isinstance(body, bytes) else 'application/json')
-    h.send_header('Content-Length', str(len(data))); h.send_header('x-request-id', f'req_{uuid.uuid4().hex[:24]}')
+    h.send_header('Content-Type',
+                  'application/octet-stream' if isinstance(body, bytes) else 'application/json')
+    h.send_header('Content-Length', str(len(data)))
+    h.send_header('x-request-id', f'req_{uuid.uuid4().hex[:24]}')
     for k, v in headers.items(): h.send_header(k, v)
-    h.end_headers(); h.wfile.write(data)
+    h.end_headers()
+    h.wfile.write(data)
 
 # %% ../nbs/00c_testing.ipynb #db20f7bc
 @patch
@@ -188,16 +225,22 @@ def answer(self:FakeOpenAI, req) -> tuple|None:
     "`(status, headers, body)` for `req`, or None to hang up without answering."
     try:
         if self._stopped(req): return None
-        if not req.has_auth: raise APIError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+        if not req.has_auth:
+            raise APIError(401,
+                           "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
         if self.api_keys is not None and (tok := req.headers['Authorization'][7:].strip()) not in self.api_keys:
-            raise APIError(401, f"Incorrect API key provided: {tok}. You can find your API key at https://platform.openai.com/account/api-keys.", code='invalid_api_key')
+            raise APIError(401,
+                           f"Incorrect API key provided: {tok}. You can find your API key at https://platform.openai.com/account/api-keys.",
+                           code='invalid_api_key')
         if (f := self._take_failure(req.path)): raise f
         fn, params = find_route(req.method, req.path)
         out = fn(self, req, **params)
         self._count_success(req.path)
         return 200, {}, out
     except APIError as e: return e.status, e.headers, e.body
-    except Exception as e: return 500, {}, APIError(500, f'The server had an error while processing your request: {e!r}').body
+    except Exception as e:
+        return 500, {}, APIError(500,
+                                 f'The server had an error while processing your request: {e!r}').body
 
 # %% ../nbs/00c_testing.ipynb #db926d3b
 @patch
@@ -208,7 +251,10 @@ def fail_next(self:FakeOpenAI, status:int=429, # HTTP status to answer, e.g. 429
               message:str|None=None, # error message; OpenAI's wording by default
              ) -> FakeOpenAI:
     "Answer the next `times` requests to `path` with `status` instead of serving them."
-    with self._lock: self._failures.append(dict(err=failure(status, retry_after, message), left=times, path=path))
+    with self._lock:
+        self._failures.append(dict(err=failure(status, retry_after, message),
+                                   left=times,
+                                   path=path))
     return self
 
 @patch
@@ -228,7 +274,8 @@ def stop_after(self:FakeOpenAI, n:int, # successful answers to path before the o
                status:int|None=None, # answer with this status (e.g. 503); None: hang up without answering
               ) -> FakeOpenAI:
     "After `n` more successful requests to `path`, stop serving: hang up, or answer `status`."
-    with self._lock: self._stop, self._successes = dict(n=n, path=path, status=status, tripped=n <= 0), {}
+    with self._lock:
+        self._stop, self._successes = dict(n=n, path=path, status=status, tripped=n <= 0), {}
     return self
 
 @patch
@@ -237,7 +284,8 @@ def _count_success(self:FakeOpenAI, path:str):
     with self._lock:
         s = self._stop
         if s and (s['path'] is None or fnmatch.fnmatchcase(path, s['path'])):
-            s['n'] -= 1; s['tripped'] = s['n'] <= 0
+            s['n'] -= 1
+            s['tripped'] = s['n'] <= 0
 
 @patch
 def _stopped(self:FakeOpenAI, req) -> bool:
@@ -261,24 +309,30 @@ def raw_request(url:str, # full URL
                ) -> tuple: # (status, headers, parsed JSON or bytes)
     "Send one request with urllib, without the SDK and its retries."
     hdrs = {'Content-Type': 'application/json'} | ({'Authorization': f'Bearer {api_key}'} if api_key else {})
-    r = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), headers=hdrs, method=method)
+    r = urllib.request.Request(url,
+                               data=None if body is None else json.dumps(body).encode(),
+                               headers=hdrs,
+                               method=method)
     try: resp = urllib.request.urlopen(r, timeout=10)
     except urllib.error.HTTPError as e: resp = e
     with resp: data, headers = resp.read(), dict(resp.headers)
     return resp.status, headers, json.loads(data) if 'json' in headers.get('Content-Type', '') else data
 
 # %% ../nbs/00c_testing.ipynb #ab885dd7
-EMBEDDING_DIMS = {'text-embedding-ada-002': 1536, 'text-embedding-3-small': 1536, 'text-embedding-3-large': 3072}
+EMBEDDING_DIMS = {'text-embedding-ada-002': 1536, 'text-embedding-3-small': 1536,
+                  'text-embedding-3-large': 3072}
 
 @functools.lru_cache(maxsize=100_000)
 def _unit_draw(key:str, dims:int) -> np.ndarray:
     "A pseudo-random float32 vector seeded by a hash of `key`."
-    seed = int.from_bytes(hashlib.blake2b(key.encode('utf-8', 'surrogatepass'), digest_size=8).digest(), 'little')
+    seed = int.from_bytes(hashlib.blake2b(key.encode('utf-8', 'surrogatepass'),
+                                          digest_size=8).digest(), 'little')
     return np.random.default_rng(seed).standard_normal(dims).astype(np.float32)
 
 def _words(text) -> list:
     "Lower-cased words of a text, or the ids of a token list, as strings."
-    return [str(t) for t in text] if isinstance(text, list) else re.findall(r'\w+|[^\w\s]', text.lower())
+    return [str(t) for t in text] if isinstance(text, list) else re.findall(r'\w+|[^\w\s]',
+                                                                            text.lower())
 
 # %% ../nbs/00c_testing.ipynb #c6a5ec14
 def fake_embedding(text:str|list, # a text, or a list of token ids
@@ -287,24 +341,38 @@ def fake_embedding(text:str|list, # a text, or a list of token ids
                   ) -> np.ndarray: # unit-norm float32 vector
     "The deterministic embedding that `FakeOpenAI` answers for `text`."
     full = EMBEDDING_DIMS[model]
-    v = _unit_draw(f'{model}\0text\0{text}', full) + sum((_unit_draw(f'{model}\0{w}', full) for w in _words(text)), np.zeros(full, np.float32))
+    v = _unit_draw(f'{model}\0text\0{text}', full) + sum((_unit_draw(f'{model}\0{w}', full)
+                                                          for w in _words(text)), np.zeros(full, np.float32))
     v = v[:dimensions or full]
     return (v / np.linalg.norm(v)).astype(np.float32)
 
 # %% ../nbs/00c_testing.ipynb #090e21a2
 def _embedding_inputs(inp) -> list:
     "The embedding request's `input` as a list of texts or token lists; 400 when OpenAI would refuse it."
-    if isinstance(inp, str) or (isinstance(inp, list) and inp and all(isinstance(t, int) for t in inp)): inp = [inp]
-    bad = not isinstance(inp, list) or not inp or any(not (isinstance(t, str) or (isinstance(t, list) and t and all(isinstance(i, int) for i in t))) for t in inp)
-    if bad or any(t == '' for t in inp): raise APIError(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", param='input')
-    if len(inp) > 2048: raise APIError(400, f"'input' : array too long. Expected an array with maximum length 2048, but got an array with length {len(inp)} instead.", param='input')
+    if isinstance(inp, str) or (isinstance(inp, list) and inp and all(isinstance(t, int)
+                                                                      for t in inp)):
+        inp = [inp]
+    bad = not isinstance(inp, list) or not inp or any(not (isinstance(t, str) or (isinstance(t, list) and t and all(isinstance(i, int) for i in t)))
+                                                      for t in inp)
+    if bad or any(t == '' for t in inp):
+        raise APIError(400,
+                       "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+                       param='input')
+    if len(inp) > 2048:
+        raise APIError(400,
+                       f"'input' : array too long. Expected an array with maximum length 2048, but got an array with length {len(inp)} instead.",
+                       param='input')
     return inp
 
 def _check_dimensions(model:str, dims) -> int|None:
     "The requested `dimensions`, after checking the model supports it."
     if dims is None: return None
-    if model == 'text-embedding-ada-002': raise APIError(400, 'This model does not support specifying dimensions.', param='dimensions')
-    if not isinstance(dims, int) or not 1 <= dims <= EMBEDDING_DIMS[model]: raise APIError(400, f'Invalid value for dimensions: {dims!r}.', param='dimensions')
+    if model == 'text-embedding-ada-002':
+        raise APIError(400,
+                       'This model does not support specifying dimensions.',
+                       param='dimensions')
+    if not isinstance(dims, int) or not 1 <= dims <= EMBEDDING_DIMS[model]:
+        raise APIError(400, f'Invalid value for dimensions: {dims!r}.', param='dimensions')
     return dims
 
 def _encode(v:np.ndarray, fmt:str):
@@ -313,7 +381,9 @@ def _encode(v:np.ndarray, fmt:str):
 
 # %% ../nbs/00c_testing.ipynb #e4d6be49
 def _model_not_found(model:str) -> APIError:
-    return APIError(404, f'The model `{model}` does not exist or you do not have access to it.', code='model_not_found')
+    return APIError(404,
+                    f'The model `{model}` does not exist or you do not have access to it.',
+                    code='model_not_found')
 
 @route('POST', '/v1/embeddings')
 def _embeddings(srv, req):
@@ -321,21 +391,31 @@ def _embeddings(srv, req):
     body = require(req.json, 'model', 'input')
     model, texts = body['model'], _embedding_inputs(body['input'])
     if model not in EMBEDDING_DIMS: raise _model_not_found(model)
-    dims, fmt = _check_dimensions(model, body.get('dimensions')), body.get('encoding_format') or 'float'
-    if fmt not in ('float', 'base64'): raise APIError(400, f"Invalid value for 'encoding_format': {fmt!r}.", param='encoding_format')
-    data = [{'object': 'embedding', 'index': i, 'embedding': _encode(fake_embedding(t, model, dims), fmt)} for i, t in enumerate(texts)]
+    dims, fmt = _check_dimensions(model,
+                                  body.get('dimensions')), body.get('encoding_format') or 'float'
+    if fmt not in ('float', 'base64'):
+        raise APIError(400,
+                       f"Invalid value for 'encoding_format': {fmt!r}.",
+                       param='encoding_format')
+    data = [{'object': 'embedding', 'index': i,
+             'embedding': _encode(fake_embedding(t, model, dims),
+                                  fmt)} for i, t in enumerate(texts)]
     if srv.tamper_embeddings: data = srv.tamper_embeddings(data)
     n = sum(max(1, len(_words(t))) for t in texts)
-    return {'object': 'list', 'data': data, 'model': model, 'usage': {'prompt_tokens': n, 'total_tokens': n}}
+    return {'object': 'list', 'data': data, 'model': model,
+            'usage': {'prompt_tokens': n, 'total_tokens': n}}
 
 # %% ../nbs/00c_testing.ipynb #c3edd8cf
-BASE_MODELS = ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1-nano', *EMBEDDING_DIMS]
+BASE_MODELS = ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1-nano',
+               *EMBEDDING_DIMS]
 
 def _model_obj(name:str) -> dict:
-    return {'id': name, 'object': 'model', 'created': 1700000000, 'owned_by': 'org' if name.startswith('ft:') else 'system'}
+    return {'id': name, 'object': 'model', 'created': 1700000000,
+            'owned_by': 'org' if name.startswith('ft:') else 'system'}
 
 @route('GET', '/v1/models')
-def _list_models(srv, req): return {'object': 'list', 'data': [_model_obj(m) for m in BASE_MODELS + srv.fine_tuned_models]}
+def _list_models(srv, req):
+    return {'object': 'list', 'data': [_model_obj(m) for m in BASE_MODELS + srv.fine_tuned_models]}
 
 @route('GET', '/v1/models/{model}')
 def _retrieve_model(srv, req, model):
@@ -362,7 +442,9 @@ def _last_user_text(body:dict) -> str:
     "The text of the last user message (string content or text parts)."
     msg = next((m for m in reversed(body.get('messages') or []) if m.get('role') == 'user'), {})
     c = msg.get('content') or ''
-    return c if isinstance(c, str) else ' '.join(p.get('text', '') for p in c if isinstance(p, dict))
+    return c if isinstance(c, str) else ' '.join(p.get('text', '')
+                                                 for p in c
+                                                 if isinstance(p, dict))
 
 # %% ../nbs/00c_testing.ipynb #95f74dd9
 def keyword_answer(body:dict, # the chat completion request
@@ -380,35 +462,44 @@ def keyword_answer(body:dict, # the chat completion request
 # %% ../nbs/00c_testing.ipynb #cb71145f
 def _n_tokens(x) -> int:
     "Approximate token count of a string or of message contents."
-    if isinstance(x, list): return sum(_n_tokens(m.get('content') if isinstance(m, dict) else m) for m in x)
+    if isinstance(x, list):
+        return sum(_n_tokens(m.get('content') if isinstance(m, dict) else m) for m in x)
     return len(re.findall(r'\w+|[^\w\s]', x)) if isinstance(x, str) else 0
 
 @route('POST', '/v1/chat/completions')
 def _chat_completions(srv, req):
     "Answer a chat completion with the text from `srv.chat_handler`."
     body = require(req.json, 'model', 'messages')
-    if body.get('stream'): raise APIError(400, 'FakeOpenAI does not stream; call without stream=True.', param='stream')
-    if 'response_format' in body and not srv.supports_response_format: raise APIError(400, "Unsupported parameter: 'response_format'.", param='response_format')
+    if body.get('stream'):
+        raise APIError(400, 'FakeOpenAI does not stream; call without stream=True.', param='stream')
+    if 'response_format' in body and not srv.supports_response_format:
+        raise APIError(400, "Unsupported parameter: 'response_format'.", param='response_format')
     text = (srv.chat_handler or keyword_answer)(body)
     text = text if isinstance(text, str) else json.dumps(text)
     msg = {'role': 'assistant', 'content': text, 'refusal': None, 'annotations': []}
-    choices = [{'index': i, 'message': msg, 'finish_reason': 'stop', 'logprobs': None} for i in range(body.get('n') or 1)]
+    choices = [{'index': i, 'message': msg, 'finish_reason': 'stop', 'logprobs': None}
+               for i in range(body.get('n') or 1)]
     p, c = _n_tokens(body['messages']), _n_tokens(text) * len(choices)
-    return {'id': f'chatcmpl-{uuid.uuid4().hex[:24]}', 'object': 'chat.completion', 'created': int(time.time()), 'model': body['model'],
-            'choices': choices, 'usage': {'prompt_tokens': p, 'completion_tokens': c, 'total_tokens': p + c}, 'system_fingerprint': 'fp_fake'}
+    return {'id': f'chatcmpl-{uuid.uuid4().hex[:24]}', 'object': 'chat.completion',
+            'created': int(time.time()), 'model': body['model'],
+            'choices': choices, 'usage': {'prompt_tokens': p, 'completion_tokens': c,
+                                          'total_tokens': p + c}, 'system_fingerprint': 'fp_fake'}
 
 # %% ../nbs/00c_testing.ipynb #5be9bc61
 def parse_multipart(body:bytes, # the request body
                     content_type:str, # the request's Content-Type, with its boundary
                    ) -> dict: # field name -> str, or (filename, bytes) for files
     "The fields of a `multipart/form-data` body."
-    m = Message(); m['Content-Type'] = content_type
-    if m.get_content_type() != 'multipart/form-data' or not m.get_param('boundary'): raise APIError(400, 'Expected a multipart/form-data body.')
+    m = Message()
+    m['Content-Type'] = content_type
+    if m.get_content_type() != 'multipart/form-data' or not m.get_param('boundary'):
+        raise APIError(400, 'Expected a multipart/form-data body.')
     out = {}
     for part in body.split(b'--' + m.get_param('boundary').encode())[1:-1]:
         head, _, data = part[2:].partition(b'\r\n\r\n')
         h = HeaderParser().parsestr(head.decode('utf-8'))
-        name, fname = h.get_param('name', header='content-disposition'), h.get_param('filename', header='content-disposition')
+        name, fname = h.get_param('name', header='content-disposition'), h.get_param('filename',
+                                                                                     header='content-disposition')
         data = data[:-2] if data.endswith(b'\r\n') else data
         out[name] = (fname, data) if fname is not None else data.decode('utf-8')
     return out
@@ -428,15 +519,27 @@ def _file(self:FakeOpenAI, file_id:str) -> dict:
 def _upload_file(srv, req):
     "Store an uploaded file and answer its file object."
     form = parse_multipart(req.raw, req.headers.get('Content-Type') or '')
-    if not isinstance(form.get('file'), tuple): raise APIError(400, "Missing required parameter: 'file'.", param='file')
-    if form.get('purpose') not in _FILE_PURPOSES: raise APIError(400, f"Invalid value for 'purpose': {form.get('purpose')!r}.", param='purpose')
+    if not isinstance(form.get('file'), tuple):
+        raise APIError(400, "Missing required parameter: 'file'.", param='file')
+    if form.get('purpose') not in _FILE_PURPOSES:
+        raise APIError(400,
+                       f"Invalid value for 'purpose': {form.get('purpose')!r}.",
+                       param='purpose')
     (fname, data), fid = form['file'], f'file-{uuid.uuid4().hex[:22]}'
-    srv.files[fid] = dict(id=fid, object='file', bytes=len(data), created_at=int(time.time()), filename=fname, purpose=form['purpose'], status='processed', content=data)
+    srv.files[fid] = dict(id=fid,
+                          object='file',
+                          bytes=len(data),
+                          created_at=int(time.time()),
+                          filename=fname,
+                          purpose=form['purpose'],
+                          status='processed',
+                          content=data)
     return _file_obj(srv.files[fid])
 
 # %% ../nbs/00c_testing.ipynb #2f11dc64
 @route('GET', '/v1/files')
-def _list_files(srv, req): return {'object': 'list', 'data': [_file_obj(f) for f in srv.files.values()], 'has_more': False}
+def _list_files(srv, req):
+    return {'object': 'list', 'data': [_file_obj(f) for f in srv.files.values()], 'has_more': False}
 
 @route('GET', '/v1/files/{file_id}')
 def _retrieve_file(srv, req, file_id): return _file_obj(srv._file(file_id))
@@ -446,7 +549,8 @@ def _file_content(srv, req, file_id): return srv._file(file_id)['content']
 
 @route('DELETE', '/v1/files/{file_id}')
 def _delete_file(srv, req, file_id):
-    srv._file(file_id); del srv.files[file_id]
+    srv._file(file_id)
+    del srv.files[file_id]
     return {'id': file_id, 'object': 'file', 'deleted': True}
 
 # %% ../nbs/00c_testing.ipynb #08e0d0f6
@@ -459,13 +563,19 @@ def check_training_file(data:bytes, # the uploaded jsonl
         try: ex = json.loads(l)
         except ValueError: return f'Invalid file format. Line {i}: not valid JSON.'
         msgs = ex.get('messages') if isinstance(ex, dict) else None
-        if not isinstance(msgs, list) or not all(isinstance(m, dict) and 'role' in m and 'content' in m for m in msgs): return f"Invalid file format. Line {i}: expected a 'messages' list of role/content objects."
-        if not any(m['role'] == 'assistant' for m in msgs): return f'Invalid file format. Line {i}: no assistant message.'
-    if len(lines) < min_examples: return f'Training file has {len(lines)} example(s), but must have at least {min_examples} examples'
+        if not isinstance(msgs, list) or not all(isinstance(m, dict) and 'role' in m and 'content' in m
+                                                 for m in msgs):
+            return f"Invalid file format. Line {i}: expected a 'messages' list of role/content objects."
+        if not any(m['role'] == 'assistant' for m in msgs):
+            return f'Invalid file format. Line {i}: no assistant message.'
+    if len(lines) < min_examples:
+        return f'Training file has {len(lines)} example(s), but must have at least {min_examples} examples'
 
 # %% ../nbs/00c_testing.ipynb #2432e1e2
-_SNAPSHOTS = {'gpt-4o-mini': 'gpt-4o-mini-2024-07-18', 'gpt-4o': 'gpt-4o-2024-08-06', 'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
-              'gpt-4.1': 'gpt-4.1-2025-04-14', 'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14', 'gpt-3.5-turbo': 'gpt-3.5-turbo-0125'}
+_SNAPSHOTS = {'gpt-4o-mini': 'gpt-4o-mini-2024-07-18', 'gpt-4o': 'gpt-4o-2024-08-06',
+              'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
+              'gpt-4.1': 'gpt-4.1-2025-04-14', 'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14',
+              'gpt-3.5-turbo': 'gpt-3.5-turbo-0125'}
 _AUTO = {'n_epochs': 3, 'batch_size': 1, 'learning_rate_multiplier': 1.8}
 
 def _hyperparameters(body:dict) -> dict:
@@ -477,7 +587,10 @@ def _hyperparameters(body:dict) -> dict:
 def _check_job_file(self:FakeOpenAI, file_id, param:str):
     "400 unless `file_id` is an uploaded fine-tune file."
     if file_id not in self.files or self.files[file_id]['purpose'] != 'fine-tune':
-        raise APIError(400, f'invalid {param}: {file_id}', code='invalid_request_error', param=param)
+        raise APIError(400,
+                       f'invalid {param}: {file_id}',
+                       code='invalid_request_error',
+                       param=param)
 
 # %% ../nbs/00c_testing.ipynb #61441623
 @route('POST', '/v1/fine_tuning/jobs')
@@ -486,27 +599,47 @@ def _create_job(srv, req):
     body = require(req.json, 'model', 'training_file')
     srv._check_job_file(body['training_file'], 'training_file')
     if body.get('validation_file'): srv._check_job_file(body['validation_file'], 'validation_file')
-    if len(body.get('suffix') or '') > 64: raise APIError(400, 'suffix must be at most 64 characters.', param='suffix')
+    if len(body.get('suffix') or '') > 64:
+        raise APIError(400, 'suffix must be at most 64 characters.', param='suffix')
     jid, hp = f'ftjob-{uuid.uuid4().hex[:24]}', _hyperparameters(body)
-    job = dict(id=jid, object='fine_tuning.job', created_at=int(time.time()), error=None, fine_tuned_model=None, finished_at=None,
-               hyperparameters=hp, model=_SNAPSHOTS.get(body['model'], body['model']), organization_id='org-fake', result_files=[],
-               seed=body.get('seed') or 42, status='validating_files', trained_tokens=None, training_file=body['training_file'],
-               validation_file=body.get('validation_file'), suffix=body.get('suffix'), metadata=body.get('metadata'),
-               method=body.get('method') or {'type': 'supervised', 'supervised': {'hyperparameters': hp}}, events=[])
+    job = dict(id=jid,
+               object='fine_tuning.job',
+               created_at=int(time.time()),
+               error=None,
+               fine_tuned_model=None,
+               finished_at=None,
+               hyperparameters=hp,
+               model=_SNAPSHOTS.get(body['model'], body['model']),
+               organization_id='org-fake',
+               result_files=[],
+               seed=body.get('seed') or 42,
+               status='validating_files',
+               trained_tokens=None,
+               training_file=body['training_file'],
+               validation_file=body.get('validation_file'),
+               suffix=body.get('suffix'),
+               metadata=body.get('metadata'),
+               method=body.get('method') or {'type': 'supervised',
+                                             'supervised': {'hyperparameters': hp}}, events=[])
     srv.jobs[jid] = job
     _event(job, f"Validating training file: {body['training_file']}")
     return _job_obj(job)
 
-def _job_obj(job:dict) -> dict: return {k: v for k, v in job.items() if k not in ('events', 'suffix')}
+def _job_obj(job:dict) -> dict:
+    return {k: v for k, v in job.items() if k not in ('events', 'suffix')}
 
 def _event(job:dict, message:str, level:str='info', type:str='message', data=None):
     "Add an event to `job`."
-    job['events'].append(dict(id=f'ftevent-{uuid.uuid4().hex[:24]}', object='fine_tuning.job.event', created_at=int(time.time()),
+    job['events'].append(dict(id=f'ftevent-{uuid.uuid4().hex[:24]}',
+                              object='fine_tuning.job.event',
+                              created_at=int(time.time()),
                               level=level, message=message, type=type, data=data))
 
 # %% ../nbs/00c_testing.ipynb #cd6b67ca
 def _fail(job:dict, code:str, message:str, param:str|None=None):
-    job.update(status='failed', finished_at=int(time.time()), error={'code': code, 'message': message, 'param': param})
+    job.update(status='failed',
+               finished_at=int(time.time()),
+               error={'code': code, 'message': message, 'param': param})
     _event(job, message, level='error')
 
 @patch
@@ -514,11 +647,17 @@ def _advance(self:FakeOpenAI, job:dict):
     "Move `job` one step towards its end."
     st = job['status']
     if st == 'validating_files':
-        if (why := check_training_file(self.files[job['training_file']]['content'], self.min_training_examples)): return _fail(job, 'invalid_training_file', why, 'training_file')
-        job['status'] = 'queued'; _event(job, 'Files validated, moving job to queued state')
-    elif st == 'queued': job['status'] = 'running'; _event(job, 'Fine-tuning job started')
+        if (why := check_training_file(self.files[job['training_file']]['content'],
+                                       self.min_training_examples)):
+            return _fail(job, 'invalid_training_file', why, 'training_file')
+        job['status'] = 'queued'
+        _event(job, 'Files validated, moving job to queued state')
+    elif st == 'queued':
+        job['status'] = 'running'
+        _event(job, 'Fine-tuning job started')
     elif st == 'running':
-        if self.fine_tune_outcome == 'failed': return _fail(job, 'server_error', 'Fine-tuning job failed due to an internal error.')
+        if self.fine_tune_outcome == 'failed':
+            return _fail(job, 'server_error', 'Fine-tuning job failed due to an internal error.')
         self._succeed(job)
 
 @patch
@@ -528,11 +667,23 @@ def _succeed(self:FakeOpenAI, job:dict):
     tokens = _n_tokens(self.files[job['training_file']]['content'].decode('utf-8', 'replace')) * job['hyperparameters']['n_epochs']
     rid = f'file-{uuid.uuid4().hex[:22]}'
     csv = b'step,train_loss,train_accuracy\n1,1.2,0.5\n2,0.6,0.8\n'
-    self.files[rid] = dict(id=rid, object='file', bytes=len(csv), created_at=int(time.time()), filename='step_metrics.csv', purpose='fine-tune-results', status='processed', content=csv)
+    self.files[rid] = dict(id=rid,
+                           object='file',
+                           bytes=len(csv),
+                           created_at=int(time.time()),
+                           filename='step_metrics.csv',
+                           purpose='fine-tune-results',
+                           status='processed',
+                           content=csv)
     _event(job, 'Step 2/2: training loss=0.60', type='metrics', data={'step': 2, 'train_loss': 0.6})
-    job.update(status='succeeded', fine_tuned_model=name, trained_tokens=tokens, finished_at=int(time.time()), result_files=[rid])
+    job.update(status='succeeded',
+               fine_tuned_model=name,
+               trained_tokens=tokens,
+               finished_at=int(time.time()),
+               result_files=[rid])
     self.fine_tuned_models.append(name)
-    _event(job, f'New fine-tuned model created: {name}'); _event(job, 'The job has successfully completed')
+    _event(job, f'New fine-tuned model created: {name}')
+    _event(job, 'The job has successfully completed')
 
 # %% ../nbs/00c_testing.ipynb #9e0f00b5
 def _page(items:list, query:dict) -> dict:
@@ -544,7 +695,11 @@ def _page(items:list, query:dict) -> dict:
 
 @patch
 def _job(self:FakeOpenAI, job_id:str) -> dict:
-    if job_id not in self.jobs: raise APIError(404, f'Could not find fine-tune job: {job_id}', code='fine_tune_not_found', param='fine_tune_id')
+    if job_id not in self.jobs:
+        raise APIError(404,
+                       f'Could not find fine-tune job: {job_id}',
+                       code='fine_tune_not_found',
+                       param='fine_tune_id')
     return self.jobs[job_id]
 
 @route('GET', '/v1/fine_tuning/jobs/{job_id}')
@@ -553,7 +708,8 @@ def _retrieve_job(srv, req, job_id):
     return _job_obj(job)
 
 @route('GET', '/v1/fine_tuning/jobs')
-def _list_jobs(srv, req): return _page([_job_obj(j) for j in reversed(srv.jobs.values())], req.query)
+def _list_jobs(srv, req):
+    return _page([_job_obj(j) for j in reversed(srv.jobs.values())], req.query)
 
 @route('GET', '/v1/fine_tuning/jobs/{job_id}/events')
 def _list_events(srv, req, job_id): return _page(srv._job(job_id)['events'][::-1], req.query)
@@ -561,34 +717,8 @@ def _list_events(srv, req, job_id): return _page(srv._job(job_id)['events'][::-1
 @route('POST', '/v1/fine_tuning/jobs/{job_id}/cancel')
 def _cancel_job(srv, req, job_id):
     job = srv._job(job_id)
-    if job['status'] in ('succeeded', 'failed', 'cancelled'): raise APIError(400, f"Job has already completed: {job_id}", param='fine_tune_id')
-    job.update(status='cancelled', finished_at=int(time.time())); _event(job, 'Fine-tuning job cancelled')
+    if job['status'] in ('succeeded', 'failed', 'cancelled'):
+        raise APIError(400, f"Job has already completed: {job_id}", param='fine_tune_id')
+    job.update(status='cancelled', finished_at=int(time.time()))
+    _event(job, 'Fine-tuning job cancelled')
     return _job_obj(job)
-
-# %% ../nbs/00c_testing.ipynb #56b2e74e
-def tiny_tokenizer(path:Path):
-    "A WordPiece tokenizer over a dozen words, saved into `path`."
-    from transformers import BertTokenizerFast
-    words = '[PAD] [UNK] [CLS] [SEP] [MASK] the a match film new music i love my game today'.split()
-    (path/'vocab.txt').write_text('\n'.join(words)); tok = BertTokenizerFast(vocab_file=str(path/'vocab.txt'))
-    tok.save_pretrained(path); return tok
-
-def tiny_topic_model(path, # folder to write
-                     winner:str='sports', # the label that always wins (TweetTopic's also by display name); another: none
-                     labels:list|None=None, # label names in model order; None: the 19 shuffled, canonical/display mixed
-                     seed:int=0, # seeds the shuffle and the weights
-                    ) -> Path:
-    "Save a 2-layer BERT topic classifier whose head always picks `winner` (safetensors)."
-    import random, torch
-    from transformers import BertConfig, BertForSequenceClassification
-    from twitter_topics.data import TOPICS, DISPLAY_NAMES
-    path = Path(path); path.mkdir(parents=True, exist_ok=True); tok = tiny_tokenizer(path)
-    if labels is None: labels = [DISPLAY_NAMES[t] if i % 2 else t for i, t in enumerate(TOPICS)]; random.Random(seed).shuffle(labels)
-    cfg = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, max_position_embeddings=64,
-                     num_labels=len(labels), id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)}, problem_type='multi_label_classification')
-    torch.manual_seed(seed); m = BertForSequenceClassification(cfg)
-    with torch.no_grad():
-        m.classifier.weight.zero_(); m.classifier.bias.fill_(-4.)
-        if win := [i for i, l in enumerate(labels) if l in (winner, DISPLAY_NAMES.get(winner))]: m.classifier.bias[win[0]] = 4.
-    m.save_pretrained(path, safe_serialization=True)
-    return path

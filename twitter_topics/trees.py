@@ -8,27 +8,43 @@ import warnings
 from pathlib import Path
 import numpy as np, sklearn
 from fastcore.basics import patch, store_attr
+from fastcore.meta import delegates
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import KBinsDiscretizer
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.validation import check_is_fitted
-from .classifier import TopicClassifier, check_xy, limit_threads, FIT_THREADS
+from .classifier import TopicClassifier
+from .torch_utils import limit_threads, FIT_THREADS
 
 # %% auto #0
 __all__ = ['SKOPS', 'TRUSTED_TYPES', 'SklearnOVR', 'OneVsRestTrees', 'OneVsRestBoostedTrees']
 
 # %% ../nbs/05_trees.ipynb #041ebea5
+# scikit-learn's warning for a topic with no positive (or no negative) row
+_ABSENT = 'Label not .* is present in all training examples'
+
 class SklearnOVR(TopicClassifier):
     "Base for one-vs-rest classifiers built from a scikit-learn binary estimator (`_base`)."
-    def _base(self): raise NotImplementedError
+    def __init__(self, threshold_rule:str='fixed', # 'shared', 'per_topic' (held out) or 'fixed'
+                 tune_thresholds:bool|None=None, # legacy switch (True: per_topic, False: fixed)
+                 valid_size:float=0.1, # share held out (stratified) when tuning thresholds
+                 refit:bool=True, # after tuning, refit on all the data
+                 min_topics:int=1, # at least this many topics a tweet (best margin first); 0: none
+                 seed:int=0, # random_state of the per-topic estimators and of the held-out split
+                 n_jobs:int|None=None, # topics fitted in parallel (joblib)
+                ): store_attr()
+
+    def _base(self):
+        "A fresh binary estimator, fitted once per topic."
+        raise NotImplementedError
 
     @limit_threads(FIT_THREADS)
     def _fit_part(self, X, Y, Xv=None, Yv=None, refit:bool=False):
         "Fit one `_base()` per topic on (X, Y)."
         with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='Label not .* is present in all training examples')
+            warnings.filterwarnings('ignore', message=_ABSENT)
             self.estimator_ = OneVsRestClassifier(self._base(), n_jobs=self.n_jobs).fit(X, Y)
         return self
 
@@ -36,38 +52,60 @@ class SklearnOVR(TopicClassifier):
             Y, # (n, topics) 0/1 topic labels
             topics=None, # their label set (a TopicSet or names); None: TweetTopic's for 19 columns
            ):
-        "Fit one estimator per topic (tuning thresholds on a held-out split when asked and multi-label)."
+        "Fit one estimator per topic (thresholds on a held-out split when asked and multi-label)."
         return self._fit_tuned(X, Y, topics)
 
     @limit_threads(FIT_THREADS)
     def predict_proba(self, X, # (n, d) features
                      ) -> np.ndarray: # (n, topics) float scores in [0, 1]
         "Each topic's estimated probability for each tweet."
-        check_is_fitted(self, 'estimator_'); X = check_xy(X)
-        if X.shape[1] != self.n_features_in_: raise ValueError(f"X has {X.shape[1]} features; the model was fitted on {self.n_features_in_}")
+        X = self._fitted_x(X, 'estimator_')
         return self.estimator_.predict_proba(X)
+
+    def _state(self) -> tuple:
+        "The shared state and the scikit-learn version (the estimator itself goes to `SKOPS`)."
+        check_is_fitted(self, 'estimator_')
+        meta, arrays = super()._state()
+        return meta | dict(sklearn=sklearn.__version__), arrays
+
+    def _restore(self, meta, arrays, path):
+        "Rebuild the estimator from `SKOPS`, trusting only `TRUSTED_TYPES` and skops' defaults."
+        import skops.io as sio
+        if meta.get('sklearn') != sklearn.__version__:
+            warnings.warn(f"{path} was saved with scikit-learn {meta.get('sklearn')}; "
+                          f"this is {sklearn.__version__}")
+        try: self.estimator_ = sio.load(path/SKOPS, trusted=TRUSTED_TYPES)
+        except Exception as e:
+            why = f"{type(e).__name__}: {str(e)[:200]}"
+            raise ValueError(f"{path/SKOPS}: refused or damaged ({why})") from None
+        n, said = getattr(self.estimator_, 'n_features_in_', None), meta.get('n_features_in')
+        if n != said:
+            raise ValueError(f"{path/SKOPS} was fitted on {n} features; "
+                             f"model.json field 'n_features_in' says {said}")
+        return super()._restore(meta, arrays, path)
 
 # %% ../nbs/05_trees.ipynb #843b4f3d
 class OneVsRestTrees(SklearnOVR):
     "One decision tree per topic (depth 3, as the original), optionally class-balanced."
+    @delegates(SklearnOVR.__init__)
     def __init__(self, max_depth:int=3, # depth of each topic's tree
                  balance:bool=True, # class_weight='balanced' for each topic's tree
                  min_samples_leaf:int=1, # smallest leaf
-                 threshold_rule:str='fixed', # 'shared', 'per_topic' or 'fixed' (0.5); the first two fit on a held-out split
-                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
-                 valid_size:float=0.1, # share held out (stratified) when tuning thresholds
-                 refit:bool=True, # after tuning, refit on all the data
-                 min_topics:int=1, # give every tweet at least this many topics (best margin first); 0: none
-                 seed:int=0, # random_state of the trees and the held-out split
-                 n_jobs:int|None=None, # topics fitted in parallel (joblib)
-                ): store_attr()
+                 **kwargs):
+        store_attr('max_depth,balance,min_samples_leaf')
+        super().__init__(**kwargs)
 
-    def _base(self): return DecisionTreeClassifier(max_depth=self.max_depth, min_samples_leaf=self.min_samples_leaf,
-                                                   class_weight='balanced' if self.balance else None, random_state=self.seed)
+    def _base(self):
+        "A tree of `max_depth`, balanced if asked."
+        return DecisionTreeClassifier(max_depth=self.max_depth,
+                                      min_samples_leaf=self.min_samples_leaf,
+                                      class_weight='balanced' if self.balance else None,
+                                      random_state=self.seed)
 
 # %% ../nbs/05_trees.ipynb #af4f70b0
 class OneVsRestBoostedTrees(SklearnOVR):
-    "Gradient-boosted trees per topic (`HistGradientBoostingClassifier`), optionally class-balanced."
+    "Gradient-boosted trees per topic (`HistGradientBoostingClassifier`), optionally balanced."
+    @delegates(SklearnOVR.__init__)
     def __init__(self, max_iter:int=300, # boosting rounds per topic
                  learning_rate:float=0.1, # shrinkage
                  max_depth:int|None=1, # depth of each tree (1: stumps)
@@ -77,19 +115,19 @@ class OneVsRestBoostedTrees(SklearnOVR):
                  min_samples_leaf:int=20, # smallest leaf
                  n_bins:int=32, # quantile bins per feature, computed once for all topics
                  balance:bool=True, # class_weight='balanced' for each topic
-                 threshold_rule:str='fixed', # 'shared', 'per_topic' or 'fixed' (0.5); the first two fit on a held-out split
-                 tune_thresholds:bool|None=None, # legacy switch: True = 'per_topic', False = 'fixed'; None: follow threshold_rule
-                 valid_size:float=0.1, # share held out (stratified) when tuning thresholds
-                 refit:bool=True, # after tuning, refit on all the data
-                 min_topics:int=1, # give every tweet at least this many topics (best margin first); 0: none
-                 seed:int=0, # random_state of the boosters and the held-out split
-                 n_jobs:int|None=None, # topics fitted in parallel (joblib)
-                ): store_attr()
+                 **kwargs):
+        store_attr('max_iter,learning_rate,max_depth,max_leaf_nodes,max_features,l2_regularization,'
+                   'min_samples_leaf,n_bins,balance')
+        super().__init__(**kwargs)
 
-    def _base(self): return HistGradientBoostingClassifier(
-        max_iter=self.max_iter, learning_rate=self.learning_rate, max_depth=self.max_depth, max_leaf_nodes=self.max_leaf_nodes,
-        max_features=self.max_features, l2_regularization=self.l2_regularization, min_samples_leaf=self.min_samples_leaf,
-        class_weight='balanced' if self.balance else None, early_stopping=False, random_state=self.seed)
+    def _base(self):
+        "A booster with these settings, balanced if asked, without early stopping."
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_depth=self.max_depth,
+            max_leaf_nodes=self.max_leaf_nodes, max_features=self.max_features,
+            l2_regularization=self.l2_regularization, min_samples_leaf=self.min_samples_leaf,
+            class_weight='balanced' if self.balance else None, early_stopping=False,
+            random_state=self.seed)
 
 # %% ../nbs/05_trees.ipynb #cf7e050b
 @patch
@@ -98,32 +136,18 @@ def _fit_part(self:OneVsRestBoostedTrees, X, Y, Xv=None, Yv=None, refit:bool=Fal
     "Bin the features once (unweighted quantiles), then fit one booster per topic."
     bins = KBinsDiscretizer(n_bins=self.n_bins, encode='ordinal', strategy='quantile')
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='(Label not .* is present|Bins whose width are too small)')
-        self.estimator_ = make_pipeline(bins, OneVsRestClassifier(self._base(), n_jobs=self.n_jobs)).fit(X, Y)
+        warnings.filterwarnings('ignore', message=f'({_ABSENT}|Bins whose width are too small)')
+        ovr = OneVsRestClassifier(self._base(), n_jobs=self.n_jobs)
+        self.estimator_ = make_pipeline(bins, ovr).fit(X, Y)
     return self
 
 # %% ../nbs/05_trees.ipynb #a024a9aa
 SKOPS = 'estimator.skops'
-TRUSTED_TYPES = ['sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
-
-@patch
-def _state(self:SklearnOVR) -> tuple:
-    check_is_fitted(self, 'estimator_'); meta, arrays = super(SklearnOVR, self)._state()
-    return meta | dict(sklearn=sklearn.__version__), arrays
+TRUSTED_TYPES = ['sklearn.tree._tree.Tree',
+                 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
 
 @patch
 def _write_extra(self:SklearnOVR, tmp:Path):
     "The fitted scikit-learn estimator in skops' format (no pickle)."
     import skops.io as sio
     sio.dump(self.estimator_, tmp/SKOPS)
-
-# %% ../nbs/05_trees.ipynb #74663f8f
-@patch
-def _restore(self:SklearnOVR, meta, arrays, path):
-    "Rebuild the estimator from `estimator.skops`, trusting only `TRUSTED_TYPES` (and skops' own defaults)."
-    import skops.io as sio
-    if meta.get('sklearn') != sklearn.__version__: warnings.warn(f"{path} was saved with scikit-learn {meta.get('sklearn')}; this is {sklearn.__version__}")
-    try: self.estimator_ = sio.load(path/SKOPS, trusted=TRUSTED_TYPES)
-    except Exception as e: raise ValueError(f"{path/SKOPS}: refused or damaged ({type(e).__name__}: {str(e)[:200]})") from None
-    if (n := getattr(self.estimator_, 'n_features_in_', None)) != meta.get('n_features_in'): raise ValueError(f"{path/SKOPS} was fitted on {n} features; model.json field 'n_features_in' says {meta.get('n_features_in')}")
-    return super(SklearnOVR, self)._restore(meta, arrays, path)
