@@ -217,7 +217,6 @@ def _fit_tuned(self:TopicClassifier, X, # (n, d) features
               ):
     "Fit via `_fit_part`; `thresholds_` by the decision rule on a held-out split; refit if asked."
     X, Y = self._begin_fit(X, Y, topics)
-    self.thresholds_ = np.full(Y.shape[1], 0.5)
     if not self._needs_valid(): return self._fit_part(X, Y)
     tr, va = holdout_split(Y, self.valid_size, self.seed)
     self._fit_part(X[tr], Y[tr], X[va], Y[va])

@@ -17,12 +17,13 @@ from iterstrat.ml_stratifiers import MultilabelStratifiedKFold, MultilabelStrati
 # %% auto #0
 __all__ = ['TOPICS', 'DISPLAY_NAMES', 'TWEETTOPIC', 'NO_ID', 'COARSE_GROUPS', 'canonical_topic', 'TopicSet', 'check_topic_names',
            'as_topic_set', 'listed', 'encode_topics', 'multi_hot', 'decode_topics', 'data_topics', 'is_single_label',
-           'default_topics', 'read_topics', 'check_labels', 'check_texts', 'check_labelled', 'clean_text',
-           'text_problem', 'file_lines', 'json_record', 'json_records', 'jsonl_rows', 'txt_rows', 'csv_table',
-           'csv_rows', 'parquet_id', 'check_parquet_schema', 'parquet_rows', 'load_tweets', 'bundled_data_path',
-           'coarsen', 'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs', 'check_topic_counts',
-           'announce_topics', 'dedup_groups', 'kfold_indices', 'split_indices', 'plot_topic_counts',
-           'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence', 'plot_cooccurrence']
+           'default_topics', 'column_names', 'read_topics', 'check_labels', 'check_texts', 'check_labelled',
+           'clean_text', 'text_problem', 'file_lines', 'json_record', 'json_records', 'jsonl_rows', 'txt_rows',
+           'csv_table', 'csv_rows', 'parquet_id', 'check_parquet_schema', 'parquet_rows', 'load_tweets',
+           'bundled_data_path', 'coarsen', 'load_hub', 'normalize_tweet', 'frame_topics', 'model_inputs',
+           'check_topic_counts', 'announce_topics', 'dedup_groups', 'kfold_indices', 'split_indices',
+           'plot_topic_counts', 'plot_topics_per_tweet', 'plot_topics_per_tweet_by_topic', 'cooccurrence',
+           'plot_cooccurrence']
 
 # %% ../nbs/00_data.ipynb #a002d18c
 TOPICS = [
@@ -202,6 +203,12 @@ def default_topics(n:int, # number of label columns
                   ) -> list:
     "Names for labels given without any: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
     return list(TOPICS) if n == 19 else [f'topic_{j}' for j in range(n)]
+
+def column_names(topics, # a label set (a TopicSet or names), or None
+                 width:int, # how many label columns
+                ) -> tuple:
+    "The column names of a label matrix: the label set's, else `default_topics` for its width."
+    return as_topic_set(topics).names if topics is not None else tuple(default_topics(width))
 
 # %% ../nbs/00_data.ipynb #2c34b7e0
 def read_topics(path, # text file: one topic per line, optionally name<TAB>description; blank lines skipped
@@ -664,8 +671,11 @@ def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
     raw = raw.map(lambda ts: [t.strip() if isinstance(t, str) else t for t in ts])
     probs = unread | _problems(df, raw, single)
     ok = raw[~raw.index.isin(list(probs))]
-    ts = data_topics((t for names in ok for t in names), _topics_arg(topics, name), name)
-    probs = dict(sorted((probs | _outside(ok, ts)).items()))
+    arg = _topics_arg(topics, name)
+    ts = data_topics((t for names in ok for t in names), arg, name)
+    if arg is not None and not (isinstance(arg, str) and arg == 'data'):
+        probs |= _outside(ok, ts)   # a set the caller named; one taken from the data holds every label
+    probs = dict(sorted(probs.items()))
     _report(name, df.index.name, probs, on_error)
     return _tweets_frame(df, raw, ~df.index.isin(list(probs)), ts)
 

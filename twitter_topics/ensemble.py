@@ -98,8 +98,7 @@ def fit(self:EnsembleClassifier, X, # (n, d) embeddings
         raise ValueError(f"got {len(self.weights)} weights for {len(self.members)} members")
     X, Y = self._begin_fit(X, Y, topics)
     self.members_ = [make_member(s).fit(X, Y, self.topic_set) for s in self._specs()]
-    self.thresholds_ = np.full(Y.shape[1], 0.5)
-    if self._rule() != 'fixed' and not self.single_label_:   # single-label: each tweet's best topic
+    if self._needs_valid():   # a rule that tunes, on multi-label data (single-label: each best topic)
         self._decide(self._oof(X, Y, self.topic_set), Y)
     return self
 

@@ -13,9 +13,9 @@ from sklearn.metrics import (precision_recall_fscore_support, hamming_loss, accu
 import inspect, math, sys
 from twitter_topics.data import (
     TOPICS,
+    column_names,
     DISPLAY_NAMES,
     as_topic_set,
-    default_topics,
     encode_topics,
     frame_topics,
     is_single_label,
@@ -48,10 +48,6 @@ def _per_topic(y_true, y_pred, topics) -> dict:
     }
 
 # %% ../nbs/06_eval.ipynb #5c45b2d0
-def _names(topics, width:int) -> tuple:
-    "Column names: the label set's, else `default_topics` for the width."
-    return as_topic_set(topics).names if topics is not None else tuple(default_topics(width))
-
 def evaluate(y_true, # (n, topics) true 0/1 labels
              y_pred, # (n, topics) predicted 0/1 labels
              topics=None, # the label set (a TopicSet or names); None: TweetTopic's for 19 columns
@@ -60,7 +56,7 @@ def evaluate(y_true, # (n, topics) true 0/1 labels
     y_true = check_labels(
         y_true, 'y_true', None if topics is None else len(as_topic_set(topics).names)
     )
-    y_pred, names = check_labels(y_pred, 'y_pred', y_true.shape[1]), _names(topics, y_true.shape[1])
+    y_pred, names = check_labels(y_pred, 'y_pred', y_true.shape[1]), column_names(topics, y_true.shape[1])
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
     if not len(y_true): raise ValueError("nothing to evaluate: y_true has no rows")
@@ -168,7 +164,7 @@ def plot_confusion(y_true, # (n, topics) true 0/1 labels
                   ): # matplotlib figure
     "A grid of per-topic 2x2 confusion matrices."
     y_true = check_labels(y_true, 'y_true')
-    topics = _names(topics, y_true.shape[1])
+    topics = column_names(topics, y_true.shape[1])
     cms = multilabel_confusion_matrix(
         check_labels(y_true, 'y_true', len(topics)), check_labels(y_pred, 'y_pred', len(topics))
     )

@@ -71,9 +71,7 @@ def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
         ws = [_weights(e) for e in self._model().fit(X, Y).estimators_]
     self.coef_ = np.stack([np.zeros(X.shape[1]) if w is None else w for w, _ in ws])
     self.intercept_ = np.array([b for _, b in ws])
-    self.thresholds_ = np.full(Y.shape[1], 0.5)
-    # a single-label model takes each row's best topic: no thresholds
-    if self._rule() != 'fixed' and not self.single_label_:
+    if self._needs_valid():   # a rule that tunes, on multi-label data (single-label: each best topic)
         kfold = MultilabelStratifiedKFold(self.cv, shuffle=True, random_state=self.seed)
         folds = list(kfold.split(X, Y))
         with warnings.catch_warnings():

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from twitter_topics.data import (
     TOPICS,
     NO_ID,
-    default_topics,
+    column_names,
     file_lines,
     jsonl_rows,
     txt_rows,
@@ -168,11 +168,6 @@ def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON li
         yield df
     if not n: raise ValueError(f"{name}: no tweets")
 
-# %% ../nbs/07a_predict.ipynb #ebbfbe0d
-def _names(topics, width:int) -> tuple:
-    "The column names: `topics`, else `default_topics` for the width."
-    return tuple(topics) if topics is not None else tuple(default_topics(width))
-
 # %% ../nbs/07a_predict.ipynb #38d3576e
 @functools.lru_cache(maxsize=8)
 def _decoder(names:tuple):
@@ -186,7 +181,7 @@ def topic_lists(pred:np.ndarray, # (n, topics) 0/1 decisions
                ) -> list: # the topic names of each row
     "Decisions as lists of topic names."
     pred = np.asarray(pred, dtype=np.int64)
-    names = _names(topics, pred.shape[1])
+    names = column_names(topics, pred.shape[1])
     # too many for one int64 code
     if len(names) > 62: return [[names[j] for j in np.flatnonzero(r)] for r in pred]
     of = _decoder(names)
@@ -198,7 +193,7 @@ def score_dicts(proba:np.ndarray, # (n, topics) probabilities
                ) -> list: # {topic: score rounded to 4 decimals} per row
     "Scores as dicts; `ValueError` if any is NaN or infinite."
     if not np.isfinite(proba).all(): raise ValueError("the model gave non-finite scores")
-    names = _names(topics, np.shape(proba)[1])
+    names = column_names(topics, np.shape(proba)[1])
     return [dict(zip(names, r)) for r in np.round(np.asarray(proba, dtype=np.float64), 4).tolist()]
 
 # %% ../nbs/07a_predict.ipynb #e9ff7105
