@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
-import os, re, time, warnings, importlib.util
+import os, re, json, time, hashlib, warnings, importlib.util, importlib.metadata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -12,13 +12,14 @@ from fastcore.basics import store_attr, chunked, patch
 from tqdm.auto import tqdm
 from .data import check_texts
 from .cache import KVCache, cache_key, default_cache_dir
-from .openai_api import openai_client, lazy_client, resolve_server, get_encoding, check_cost
+from .files import _new_dir, _remove, clean_leftovers
+from .openai_api import openai_client, OpenAIServer, get_encoding, check_cost
 
 # %% auto #0
-__all__ = ['EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda', 'native_bf16',
-           'openvino_available', 'env_choice', 'LocalEmbedder', 'quiet_transformers', 'openvino_encoder',
-           'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'spec_parts',
-           'get_embedder']
+__all__ = ['CONVERTED', 'EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda',
+           'native_bf16', 'openvino_available', 'env_choice', 'LocalEmbedder', 'quiet_transformers', 'openvino_model',
+           'fast_tokenizer', 'token_arrays', 'converted_folder', 'save_converted', 'load_converted', 'truncate_tokens',
+           'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'spec_parts', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -163,6 +164,7 @@ class LocalEmbedder(Embedder):
                  precision:str='auto', # 'auto' (bf16 where the CPU has it natively, else fp32), 'fp32' or 'bf16'
                  backend:str='auto', # 'auto' (OpenVINO when installed and on the CPU, else PyTorch), 'torch' or 'openvino'
                  memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are embedded once
+                 model_cache=None, # folder keeping OpenVINO's conversion between runs; None: under default_cache_dir(); False: none
                 ):
         store_attr()
         if precision not in ('auto', 'fp32', 'bf16'):
@@ -228,7 +230,7 @@ def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
     "The vectors of `texts` from the model (PyTorch or OpenVINO), normalised when asked."
     import torch
     if self.backend_ == 'openvino':
-        V = self._encode_openvino(texts)
+        V = torch.from_numpy(self._encode_openvino(texts))
     else:
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
             V = self.st.encode(
@@ -248,61 +250,163 @@ def dim(self:LocalEmbedder) -> int:
     )
 
 # %% ../nbs/01_embed.ipynb #b7e1a0c2
-def openvino_encoder(st, # a loaded SentenceTransformer whose first module is a transformer
-                     precision:str='fp32', # 'bf16' or 'fp32': OpenVINO's inference precision
-                    ):
-    "The transformer of `st`, converted with `openvino.convert_model` and compiled for this CPU; returns (compiled model, input names)."
+def openvino_model(st, # a loaded SentenceTransformer whose first module is a transformer
+                  ): # an `openvino.Model`: the tokenizer's arrays in, sentence embeddings out
+    "`st` whole (transformer, pooling, any later modules) converted with `openvino.convert_model`."
     import openvino as ov, torch, warnings
-    hf, names = st[0].auto_model.eval(), list(st.tokenizer.model_input_names)
-    class Body(torch.nn.Module):
+    names = list(st.tokenizer.model_input_names)
+    class Whole(torch.nn.Module):
 
         def __init__(self):
             super().__init__()
-            self.hf = hf
+            self.st = st
 
         def forward(self, input_ids, attention_mask, token_type_ids=None):
-            kw = dict(input_ids=input_ids, attention_mask=attention_mask) | (
-                {} if token_type_ids is None else dict(token_type_ids=token_type_ids)
-            )
-            return self.hf(**kw).last_hidden_state
+            features = dict(input_ids=input_ids, attention_mask=attention_mask)
+            if token_type_ids is not None: features['token_type_ids'] = token_type_ids
+            return self.st(features)['sentence_embedding']
     example = st.tokenizer(
         ['a tweet', 'and a longer second tweet'], padding=True, return_tensors='pt'
     )
     with torch.no_grad(), warnings.catch_warnings(), quiet_transformers():
         # tracing warnings about shapes, expected for a dynamic-shape export
         warnings.simplefilter('ignore')
-        model = ov.convert_model(Body(), example_input={k: example[k] for k in names})
+        return ov.convert_model(Whole(), example_input={k: example[k] for k in names})
+
+# %% ../nbs/01_embed.ipynb #6b236e79
+def fast_tokenizer(st, # a loaded SentenceTransformer
+                  ): # a `tokenizers.Tokenizer`
+    "`st`'s tokenizer as a `tokenizers.Tokenizer` that truncates and pads as sentence-transformers does."
+    import tokenizers
+    hf = st.tokenizer
+    if not getattr(hf, 'is_fast', False):
+        raise ValueError("backend='openvino' needs a fast tokenizer (tokenizer.json): use backend='torch'")
+    tok = tokenizers.Tokenizer.from_str(hf.backend_tokenizer.to_str())
+    tok.enable_truncation(st.max_seq_length or hf.model_max_length, direction=hf.truncation_side)
+    tok.enable_padding(
+        direction=hf.padding_side,
+        pad_id=hf.pad_token_id,
+        pad_type_id=hf.pad_token_type_id,
+        pad_token=hf.pad_token,
+    )
+    return tok
+
+# %% ../nbs/01_embed.ipynb #cf8138c9
+_ARRAYS = {'input_ids': 'ids', 'attention_mask': 'attention_mask', 'token_type_ids': 'type_ids'}
+
+def token_arrays(tok, # a `tokenizers.Tokenizer` from `fast_tokenizer`
+                 texts:list, # texts of one batch
+                 names:list, # the arrays the model takes
+                ) -> dict: # name -> int64 array (len(texts), longest)
+    "The model's inputs for `texts`, as numpy arrays."
+    enc = tok.encode_batch(texts)
+    return {k: np.array([getattr(e, _ARRAYS[k]) for e in enc], dtype=np.int64) for k in names}
+
+# %% ../nbs/01_embed.ipynb #3c1c6571
+CONVERTED = 'openvino'  # under default_cache_dir(): converted models kept between runs
+_LIBS = ('openvino', 'torch', 'transformers', 'sentence-transformers', 'tokenizers')
+
+def converted_folder(model_path:str, # the model's folder or hub name
+                     root=None, # where conversions are kept; None: default_cache_dir()/'openvino'
+                    ) -> Path|None: # None for a hub name
+    "Where the OpenVINO conversion of a model folder is kept, named by its files and the converters' versions."
+    p = Path(model_path)
+    if not p.is_dir(): return None
+    files = sorted(
+        (str(f.relative_to(p)), f.stat().st_size, f.stat().st_mtime_ns)
+        for f in p.rglob('*') if f.is_file()
+    )
+    libs = [(m, importlib.metadata.version(m)) for m in _LIBS]
+    key = cache_key('openvino-model-1', json.dumps([str(p.resolve()), files, libs]))
+    return Path(root or default_cache_dir()/CONVERTED)/key[:24]
+
+# %% ../nbs/01_embed.ipynb #6cdbf034
+def _sha256(path:Path) -> str:
+    "Hex SHA-256 of a file's bytes."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+# %% ../nbs/01_embed.ipynb #6162f839
+_PARTS = ('model.xml', 'model.bin', 'tokenizer.json')
+
+def save_converted(folder, # from `converted_folder`
+                   model, # the `openvino.Model`
+                   tok, # its `tokenizers.Tokenizer`
+                   names:list, # the arrays the model takes
+                  ) -> bool: # whether this call's copy is the one kept
+    "Keep a conversion in `folder`, written whole or not at all; a failure to write only warns."
+    import openvino as ov
+    folder = Path(folder)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(folder)
+        tmp = _new_dir(folder)
+    except OSError as e:
+        warnings.warn(f"cannot keep the converted model in {folder.parent} ({e})")
+        return False
+    try:
+        ov.save_model(model, tmp/'model.xml', compress_to_fp16=False)
+        tok.save(str(tmp/'tokenizer.json'))
+        meta = {'inputs': names, 'sha256': {p: _sha256(tmp/p) for p in _PARTS}}
+        (tmp/'meta.json').write_text(json.dumps(meta))
+        os.rename(tmp, folder)   # refused when another run's copy is already there
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp.exists(): _remove(tmp)
+
+# %% ../nbs/01_embed.ipynb #4ab24a7d
+def load_converted(folder, # from `converted_folder`
+                  ) -> tuple|None: # (model, tokenizer, input names); None when absent or damaged
+    "The conversion kept in `folder`, checked against its checksums; a damaged one is set aside."
+    import openvino as ov, tokenizers
+    folder = Path(folder)
+    if not folder.is_dir(): return None
+    try:
+        meta = json.loads((folder/'meta.json').read_text())
+        bad = [p for p in _PARTS if _sha256(folder/p) != meta['sha256'][p]]
+        if bad: raise ValueError(f"{', '.join(bad)} changed since it was written")
+        model = ov.Core().read_model(folder/'model.xml')
+        return model, tokenizers.Tokenizer.from_file(str(folder/'tokenizer.json')), meta['inputs']
+    except Exception as e:   # whatever the damage, the cure is to convert again
+        aside = folder.with_name(f'{folder.name}.damaged-{time.strftime("%Y%m%d-%H%M%S")}')
+        try: os.replace(folder, aside)
+        except OSError: aside = folder
+        warnings.warn(f"converted model {folder} was damaged ({e}); set aside as {aside.name}")
+        return None
+
+# %% ../nbs/01_embed.ipynb #52be8810
+@patch
+def _openvino(self:LocalEmbedder) -> tuple: # (compiled model, tokenizer, input names)
+    "The model compiled for this CPU, from its kept conversion when there is one."
+    import openvino as ov, torch
+    folder = None if self.model_cache is False else converted_folder(self.model_path, self.model_cache)
+    got = load_converted(folder) if folder else None
+    if got is None:
+        got = openvino_model(self.st), fast_tokenizer(self.st), list(self.st.tokenizer.model_input_names)
+        if folder: save_converted(folder, *got)
+    model, tok, names = got
     config = {
-        'INFERENCE_PRECISION_HINT': 'bf16' if precision == 'bf16' else 'f32',
+        'INFERENCE_PRECISION_HINT': 'bf16' if self.precision_ == 'bf16' else 'f32',
         'INFERENCE_NUM_THREADS': torch.get_num_threads(),
     }
-    return ov.Core().compile_model(model, 'CPU', config), names
+    return ov.Core().compile_model(model, 'CPU', config), tok, names
 
-# %% ../nbs/01_embed.ipynb #b7e1a0c3
+# %% ../nbs/01_embed.ipynb #16cfdeeb
 @patch
-def _encode_openvino(self:LocalEmbedder, texts:list):
-    "Sentence embeddings (a float tensor) of `texts` through the OpenVINO transformer, in length-sorted batches."
-    import torch
-    if getattr(self, '_ov', None) is None: self._ov = openvino_encoder(self.st, self.precision_)
-    model, names = self._ov
-    order, out = sorted(range(len(texts)), key=lambda i: -len(texts[i])), [None] * len(texts)
-    for batch in chunked(order, self.batch_size):
-        enc = self.st.tokenizer(
-            [texts[i] for i in batch],
-            padding=True,
-            truncation=True,
-            max_length=self.st.max_seq_length,
-            return_tensors='pt',
-        )
-        features = {
-            'token_embeddings': torch.from_numpy(model({k: enc[k].numpy() for k in names})[0]),
-            'attention_mask': enc['attention_mask'],
-        }
-        with torch.no_grad():
-            # pooling and the rest, as sentence-transformers does
-            for module in list(self.st)[1:]: features = module(features)
-        for i, v in zip(batch, features['sentence_embedding'].float()): out[i] = v
-    return torch.stack(out)
+def _encode_openvino(self:LocalEmbedder, texts:list) -> np.ndarray:
+    "Sentence embeddings of `texts` through the OpenVINO model, in length-sorted batches."
+    if getattr(self, '_ov', None) is None: self._ov = self._openvino()
+    model, tok, names = self._ov
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    parts = [
+        model(token_arrays(tok, [texts[i] for i in batch], names))[0]
+        for batch in chunked(order, self.batch_size)
+    ]
+    return np.concatenate(parts)[np.argsort(order)].astype(np.float32)
 
 # %% ../nbs/01_embed.ipynb #e23db047
 EMBEDDING_MODELS = {  # model -> (dimensions, US$ per 1M input tokens, max tokens per input)
@@ -340,7 +444,7 @@ def pack_requests(counts:list, # token count per text
     return out + ([(start, len(counts))] if counts else [])
 
 # %% ../nbs/01_embed.ipynb #d167ab4f
-class OpenAIEmbedder(Embedder):
+class OpenAIEmbedder(Embedder, OpenAIServer):
     "Embed with an OpenAI embedding model, or any OpenAI-compatible server, through the `openai` SDK."
     def __init__(self, model:str='text-embedding-ada-002', # embedding model
                  cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
@@ -355,21 +459,12 @@ class OpenAIEmbedder(Embedder):
                  memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are sent once
                 ):
         store_attr(but='api_key')
-        self._api_key = api_key
-        self.base_url = resolve_server(base_url)
+        self._use_server(base_url, api_key)
         known = EMBEDDING_MODELS.get(model, (None, None, 8191))
         self.price = price_per_1m if price_per_1m is not None else known[1]
         self.max_input_tokens = known[2]
         # the server actually used, after ./.env
         self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url}"
-
-    def __repr__(self): return f"OpenAIEmbedder(model={self.model!r}, base_url={self.base_url!r})"
-
-# %% ../nbs/01_embed.ipynb #a7198257
-@patch(as_prop=True)
-def client(self:OpenAIEmbedder):
-    "The `openai` client for this run's server, built on first use."
-    return lazy_client(self)
 
 # %% ../nbs/01_embed.ipynb #332a1376
 @patch

@@ -17,8 +17,9 @@ from .prompt import TOPICS_SCHEMA, format_answer, topics_schema
 
 # %% auto #0
 __all__ = ['MIN_SECRET', 'OPENAI_DEFAULT', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'add_secret', 'redact', 'note', 'strip_userinfo',
-           'load_env', 'resolve_server', 'openai_client', 'lazy_client', 'get_encoding', 'CostLimitError', 'check_cost',
-           'model_family', 'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner', 'classifier_runner']
+           'load_env', 'resolve_server', 'openai_client', 'OpenAIServer', 'get_encoding', 'CostLimitError',
+           'check_cost', 'model_family', 'chat_price', 'count_chat_tokens', 'answer_tokens', 'ChatRunner',
+           'classifier_runner']
 
 # %% ../nbs/00e_openai_api.ipynb #4d264325
 # shorter "keys" ('EMPTY', 'ollama') are placeholders; replacing them would mangle ordinary words
@@ -96,12 +97,21 @@ def openai_client(base_url:str|None=None, # the server; None: $OPENAI_BASE_URL, 
     return openai.OpenAI(api_key=key, base_url=server, max_retries=max_retries, timeout=timeout)
 
 # %% ../nbs/00e_openai_api.ipynb #17e75d9d
-def lazy_client(obj, # has `base_url`, `_api_key` and `max_retries`
-               ):
-    "`obj`'s `openai` client, built on first use and kept in `obj._client`."
-    if getattr(obj, '_client', None) is None:
-        obj._client = openai_client(obj.base_url, obj._api_key, obj.max_retries)
-    return obj._client
+class OpenAIServer:
+    "Mixin for users of one OpenAI-compatible server: its key kept private, its client built on first use."
+    model, max_retries = None, 5
+    def _use_server(self, base_url:str|None, api_key:str|None):
+        "Resolve the server once (`resolve_server`) and keep the key private."
+        self.base_url, self._api_key = resolve_server(base_url), api_key
+
+    def __repr__(self): return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
+
+    @property
+    def client(self):
+        "The `openai.OpenAI` client for this run's server, built on first use."
+        if getattr(self, '_client', None) is None:
+            self._client = openai_client(self.base_url, self._api_key, self.max_retries)
+        return self._client
 
 # %% ../nbs/00e_openai_api.ipynb #034c3a8b
 def get_encoding():
@@ -160,7 +170,7 @@ def answer_tokens() -> int:
                                                     'news_&_social_concern'])))
 
 # %% ../nbs/00e_openai_api.ipynb #a8bc4257
-class ChatRunner:
+class ChatRunner(OpenAIServer):
     "Ask one model many chat prompts: concurrent, cached, cost-checked, structured where allowed."
     def __init__(self,
                  model:str='gpt-4o-mini', # chat model, a fine-tuned 'ft:...' id, or a local model
@@ -182,42 +192,36 @@ class ChatRunner:
         if structured not in ('auto', True, False):
             raise ValueError(f"structured must be 'auto', True or False, not {structured!r}")
         store_attr(but='api_key')
-        self._api_key = api_key
-        self.base_url = resolve_server(base_url)
+        self._use_server(base_url, api_key)
         self.use_schema, self.stats = structured is not False, Counter()
         self.namespace = f"chat:{model}@{self.base_url}"
 
-    def __repr__(self): return f"ChatRunner(model={self.model!r}, base_url={self.base_url!r})"
-
 # %% ../nbs/00e_openai_api.ipynb #1215c1da
-@patch(as_prop=True)
-def client(self:ChatRunner):
-    "The `openai.OpenAI` client, built on first use."
-    return lazy_client(self)
-
 @patch
 def _cache(self:ChatRunner):
+    "The answers' disk cache (`KVCache`), opened on first use; None with `cache_dir=False`."
     if self.cache_dir is False: return None
     if getattr(self, '_kv', None) is None:
         self._kv = KVCache(Path(self.cache_dir or default_cache_dir())/'chat.sqlite')
     return self._kv
 
+# %% ../nbs/00e_openai_api.ipynb #c7aecdc6
 @patch
 def key(self:ChatRunner, messages:list) -> str:
     "Cache key of one request."
-    return cache_key(self.namespace, json.dumps(dict(messages=messages,
-                                                     temperature=self.temperature,
-                                                     seed=self.seed,
-                                                     max_tokens=self.max_tokens), sort_keys=True))
+    sampling = dict(temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
+    return cache_key(self.namespace, json.dumps(dict(messages=messages, **sampling), sort_keys=True))
 
 # %% ../nbs/00e_openai_api.ipynb #4c8e3193
 @patch
 def _kwargs(self:ChatRunner, messages:list, schema:bool) -> dict:
+    "The arguments of one `chat.completions.create` call; options left unset are not sent."
     opt = dict(temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens,
                response_format=(self.schema or TOPICS_SCHEMA) if schema else None)
     sent = {k: v for k, v in opt.items() if v is not None}
     return dict(model=self.model, messages=messages) | sent
 
+# %% ../nbs/00e_openai_api.ipynb #9495963d
 def _about_format(e) -> bool:
     "Whether a 400 is about the response format (as servers without structured output answer)."
     words = ('response_format', 'json_schema', 'structured output')
