@@ -40,7 +40,7 @@ def _damaged(e:Exception) -> bool:
 
 # %% ../nbs/00b_cache.ipynb #c41f9aa7
 class KVCache:
-    "A persistent key -> bytes store in one SQLite file; each `put_many` is atomic; failures never stop a run."
+    "A key -> bytes store in one SQLite file: atomic `put_many`, failures never stop a run."
     def __init__(self, path, # the .sqlite file (created with its folder)
                 ):
         self.path, self._lock, self._con = Path(path), threading.Lock(), None
@@ -49,6 +49,13 @@ class KVCache:
     def __len__(self):
         if self._con is None: return 0
         return self._con.execute('SELECT COUNT(*) FROM kv').fetchone()[0]
+
+# %% ../nbs/00b_cache.ipynb #4c02e6ae
+@patch
+def _open(self:KVCache):
+    "Connect; a damaged file is rebuilt; an unwritable place means no cache."
+    try: return _connect(self.path)
+    except (sqlite3.Error, OSError) as e: return self._rebuild() if _damaged(e) else self._off(e)
 
 # %% ../nbs/00b_cache.ipynb #0f399e0d
 @patch
@@ -68,17 +75,10 @@ def _rebuild(self:KVCache):
     try: return _connect(self.path)
     except (sqlite3.Error, OSError) as e: return self._off(e)
 
-# %% ../nbs/00b_cache.ipynb #4c02e6ae
-@patch
-def _open(self:KVCache):
-    "Connect; a damaged file is rebuilt; an unwritable place means no cache."
-    try: return _connect(self.path)
-    except (sqlite3.Error, OSError) as e: return self._rebuild() if _damaged(e) else self._off(e)
-
 # %% ../nbs/00b_cache.ipynb #7851950b
 @patch
 def _do(self:KVCache, f, default):
-    "Run `f(connection)` under the lock; on a cache failure, repair or turn off, and return `default`."
+    "Run `f(connection)` under the lock; on cache failure, repair or turn off and return `default`."
     with self._lock:
         if self._con is None: return default
         try: return f(self._con)
@@ -89,6 +89,14 @@ def _do(self:KVCache, f, default):
             else: self._off(e)
             return default
 
+# %% ../nbs/00b_cache.ipynb #2858ca8f
+@patch
+def put_many(self:KVCache, items:dict):
+    "Store all `items` (key -> bytes) in one transaction."
+    def w(con):
+        with con: con.executemany('INSERT OR REPLACE INTO kv VALUES (?, ?)', list(items.items()))
+    self._do(w, None)
+
 # %% ../nbs/00b_cache.ipynb #64cc8d95
 @patch
 def get_many(self:KVCache, keys) -> dict:
@@ -98,11 +106,3 @@ def get_many(self:KVCache, keys) -> dict:
         return dict(r for ks in chunked(list(dict.fromkeys(keys)), 500)
                     for r in con.execute(sql.format(','.join('?' * len(ks))), ks))
     return self._do(q, {})
-
-# %% ../nbs/00b_cache.ipynb #2858ca8f
-@patch
-def put_many(self:KVCache, items:dict):
-    "Store all `items` (key -> bytes) in one transaction."
-    def w(con):
-        with con: con.executemany('INSERT OR REPLACE INTO kv VALUES (?, ?)', list(items.items()))
-    self._do(w, None)

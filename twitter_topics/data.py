@@ -121,6 +121,7 @@ def _column(ts:TopicSet):
 # %% ../nbs/00_data.ipynb #ef204adb
 _INDEX = {t: j for j, t in enumerate(TOPICS)}
 
+# %% ../nbs/00_data.ipynb #42f58df0
 def listed(names, # names to show
            k:int=6, # most to show
           ) -> str:
@@ -165,6 +166,7 @@ def _closest(name:str) -> str:
     m = difflib.get_close_matches(_key(name), list(_LOOKUP), n=1, cutoff=0.6)
     return f" (closest: {_LOOKUP[m[0]]!r})" if m else ''
 
+# %% ../nbs/00_data.ipynb #34abbafd
 def _mixed_error(src:str, seen:list) -> ValueError:
     "The one-line refusal of labels that mix TweetTopic topics with other names."
     odd = [n for n in seen if not _is_tweettopic(n)]
@@ -179,10 +181,10 @@ def _mixed_error(src:str, seen:list) -> ValueError:
 
 # %% ../nbs/00_data.ipynb #3e44f0ae
 def data_topics(labels, # every label the data uses (any order, repeats fine)
-                topics=None, # None: decided from the labels; 'data': the data's own; else a TopicSet or names
+                topics=None, # None: from the labels; 'data': the data's own; or a TopicSet, names
                 src:str='data', # the data's name, for messages
                ) -> TopicSet:
-    "The label set to train on: TweetTopic's when every label is one of its topics, the data's own names when none is."
+    "The label set to train on: TweetTopic's if all labels are its topics, the data's if none is."
     if topics is not None and not (isinstance(topics, str) and topics == 'data'):
         return as_topic_set(topics, src)
     seen = sorted(set(labels))
@@ -201,7 +203,7 @@ def is_single_label(Y, # (n, topics) 0/1 labels
 # %% ../nbs/00_data.ipynb #6917c194
 def default_topics(n:int, # number of label columns
                   ) -> list:
-    "Names for labels given without any: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
+    "Names for unnamed labels: TweetTopic's for 19 columns, else `topic_0`, `topic_1`, ..."
     return list(TOPICS) if n == 19 else [f'topic_{j}' for j in range(n)]
 
 def column_names(topics, # a label set (a TopicSet or names), or None
@@ -211,9 +213,9 @@ def column_names(topics, # a label set (a TopicSet or names), or None
     return as_topic_set(topics).names if topics is not None else tuple(default_topics(width))
 
 # %% ../nbs/00_data.ipynb #2c34b7e0
-def read_topics(path, # text file: one topic per line, optionally name<TAB>description; blank lines skipped
+def read_topics(path, # one topic per line, optionally name<TAB>description; blank lines skipped
                ) -> TopicSet:
-    "The label set a topics file names; duplicates and blank names are one-line errors naming the line."
+    "The label set a topics file names; a duplicate or blank name is an error naming its line."
     path = Path(path)
     try:
         lines = path.read_text(encoding='utf-8-sig').splitlines()
@@ -262,7 +264,7 @@ def check_texts(texts) -> list:
 def check_labelled(texts, # labelled tweets
                    Y, # their 0/1 labels, one row per text
                   ) -> tuple: # (list of texts, int64 label matrix)
-    "Texts and their label matrix, each checked, with one row per text; else a one-line `ValueError`."
+    "Texts and their label matrix, checked, one row per text; else a one-line `ValueError`."
     texts, Y = check_texts(texts), check_labels(Y, 'Y')
     if len(Y) != len(texts):
         raise ValueError(f"Y has {len(Y)} rows for {len(texts)} texts; one 0/1 row per text")
@@ -278,6 +280,7 @@ class _NoId:
 # %% ../nbs/00_data.ipynb #001ac333
 NO_ID = _NoId()
 
+# %% ../nbs/00_data.ipynb #f2a97742
 def clean_text(s:str, # text from a model or a file
               ) -> str:
     "`s` with each lone surrogate (not encodable as UTF-8) replaced by one U+FFFD."
@@ -405,7 +408,7 @@ def _csv_body(r, header:list, bad:dict):
 def csv_table(lines, # iterable of byte lines
               name:str, # file name for messages
              ) -> tuple: # (header, iterator of (line, {column: cell} or None, problem or None))
-    "A CSV file with a header row, read lazily; a row spanning a line that is not UTF-8 is a bad row, named by that line."
+    "A CSV with a header, read lazily; a row spanning a non-UTF-8 line is bad, named by that line."
     bad = {}
     r = csv.reader(_csv_lines(lines, bad))
     try:
@@ -414,15 +417,6 @@ def csv_table(lines, # iterable of byte lines
         raise ValueError(f"{name}:{r.line_num}: cannot read it as CSV ({e})") from None
     if bad: raise ValueError(f"{name}:{min(bad)}: {bad[min(bad)]}, in the header")
     return header, _csv_body(r, header, bad)
-
-# %% ../nbs/00_data.ipynb #21b2b9bd
-def csv_rows(lines, # iterable of byte lines
-             name:str, # file name for messages
-            ): # iterator of (line, text, id or NO_ID, problem or None)
-    "Tweets of a CSV with a `text` column; ids stay strings, an empty one is None, no id column is NO_ID."
-    header, rows = csv_table(lines, name)
-    if 'text' not in header: raise ValueError(f"{name}: no 'text' column; found {header}")
-    return _csv_tweets(rows, 'id' in header)
 
 # %% ../nbs/00_data.ipynb #566a06c1
 def _csv_tweets(rows, has_id:bool):
@@ -438,9 +432,18 @@ def _csv_tweets(rows, has_id:bool):
                 text_problem(r.get('text')),
             )
 
+# %% ../nbs/00_data.ipynb #21b2b9bd
+def csv_rows(lines, # iterable of byte lines
+             name:str, # file name for messages
+            ): # iterator of (line, text, id or NO_ID, problem or None)
+    "Tweets of a CSV with a `text` column; ids stay strings (empty: None; no id column: NO_ID)."
+    header, rows = csv_table(lines, name)
+    if 'text' not in header: raise ValueError(f"{name}: no 'text' column; found {header}")
+    return _csv_tweets(rows, 'id' in header)
+
 # %% ../nbs/00_data.ipynb #a5487b2a
 def parquet_id(v):
-    "A parquet id as a JSON value: a whole decimal as int, another as its exact string; dates and times in ISO form."
+    "A parquet id as JSON: a whole decimal as int, another as its exact string; dates, times: ISO."
     if isinstance(v, decimal.Decimal): return int(v) if v == v.to_integral_value() else str(v)
     if isinstance(v, (datetime.date, datetime.time)): return v.isoformat()
     return v
@@ -521,13 +524,21 @@ def _read_jsonl(path:Path) -> tuple: # (DataFrame indexed by line, {line: proble
 
 # %% ../nbs/00_data.ipynb #f341041d
 def _read_csv(path:Path) -> tuple: # (DataFrame of strings indexed by line, {line: problem})
-    "A csv file as a frame of its cells (strings, as `predict` reads them), and the rows that could not be read."
+    "A csv file as a frame of its cells (strings, as `predict` reads them), and unreadable rows."
     header, rows = csv_table(file_lines(path), str(path))
     good, bad = _collect(rows)
     return (
         pd.DataFrame(list(good.values()), index=pd.Index(list(good), name='line'), columns=header),
         bad,
     )
+
+# %% ../nbs/00_data.ipynb #8dc14a3f
+def _read_pickle(path:Path) -> pd.DataFrame:
+    "Unpickle the original project's DataFrame (runs the file's code: only paths the user gives)."
+    df = pd.read_pickle(path)
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{path}: the pickle holds a {type(df).__name__}, not a DataFrame")
+    return df.set_axis(pd.Index(range(1, len(df)+1), name='row'))
 
 # %% ../nbs/00_data.ipynb #faf1ac74
 def _read_file(path) -> tuple: # (DataFrame, {line: problem} of rows that could not be read)
@@ -547,17 +558,9 @@ def _read_file(path) -> tuple: # (DataFrame, {line: problem} of rows that could 
         raise ValueError(f"{path}: cannot read it as {suf[1:]}: {e}") from None
     raise ValueError(f"{path}: unsupported file type {suf!r}; use .jsonl, .csv, .parquet or .pkl")
 
-# %% ../nbs/00_data.ipynb #8dc14a3f
-def _read_pickle(path:Path) -> pd.DataFrame:
-    "Unpickle the original project's DataFrame (runs code from the file: only for paths the user passes)."
-    df = pd.read_pickle(path)
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{path}: the pickle holds a {type(df).__name__}, not a DataFrame")
-    return df.set_axis(pd.Index(range(1, len(df)+1), name='row'))
-
 # %% ../nbs/00_data.ipynb #04f32566
 def _split_topics(v) -> list:
-    "A topics cell as a list of names: list/array as is; a string as JSON/Python list or `|`/`;`-separated names."
+    "A topics cell as a list: list/array as is, a string as a JSON/Python list or `|`/`;`-joined."
     if isinstance(v, (list, tuple, np.ndarray, pd.Series)): return list(v)
     if v is None or (isinstance(v, float) and np.isnan(v)): return []
     if not isinstance(v, str):
@@ -575,13 +578,13 @@ def _label_cols(df:pd.DataFrame) -> list|None:
 
 # %% ../nbs/00_data.ipynb #1b0bf890
 def _one_label(v) -> list:
-    "A single-label cell as a list of its name: a whole number (a class id) as its digits, a blank as none."
+    "A single-label cell as a list of its name: a whole number (class id) as digits, blank as none."
     if v is None or (isinstance(v, float) and np.isnan(v)): return []
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool): return [str(int(v))]
     if isinstance(v, (float, np.floating)) and float(v).is_integer(): return [str(int(v))]
     return _split_topics(v)
 
-def _raw_topics(df:pd.DataFrame, src:str) -> tuple: # (topic names per row, whether the column holds one per tweet)
+def _raw_topics(df:pd.DataFrame, src:str) -> tuple: # (names per row, whether one per tweet)
     "The topic names per row, from whichever columns this format uses."
     if (cols := _label_cols(df)) is not None:
         return df[cols].apply(lambda r: [t for t in cols if int(r[t]) == 1], axis=1), False
@@ -650,10 +653,26 @@ def _topics_arg(topics, src:str):
     if isinstance(topics, (str, Path)) and str(topics) != 'data': return read_topics(topics)
     return topics
 
+# %% ../nbs/00_data.ipynb #e3a860cd
+def _tweets_frame(df:pd.DataFrame, raw:pd.Series, keep, ts:TopicSet) -> pd.DataFrame:
+    "The kept rows as text, topics (TweetTopic's canonical), id and date; label set in `attrs`."
+    canon = canonical_topic if ts.names == TWEETTOPIC.names else (lambda t: t)
+    out = pd.DataFrame(
+        {
+            'text': df['text'][keep].values,
+            'topics': [[canon(t) for t in names] for names in raw[keep]],
+        }
+    )
+    for c in ('id', 'date'):
+        if c in df.columns: out[c] = df[c][keep].values
+    out.attrs['topic_set'] = ts
+    return out
+
+# %% ../nbs/00_data.ipynb #8d874333
 def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
-                on_error:str='raise', # 'raise' on bad rows, or 'drop' them with a warning saying how many and why
-                topics=None, # label set: None decides from the labels; 'data', 'tweettopic', a TopicSet, names or a topics file
-               ) -> pd.DataFrame: # text, topics, plus id/date when present; its label set in `.attrs['topic_set']`
+                on_error:str='raise', # 'raise' on bad rows, or 'drop' them, warning how many, why
+                topics=None, # None: from labels; 'data', 'tweettopic', a TopicSet, names or a file
+               ) -> pd.DataFrame: # text, topics (+ id, date); label set in `.attrs['topic_set']`
     "Load labelled tweets from any supported format into `text` + `topics` columns."
     if on_error not in ('raise', 'drop'):
         raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
@@ -674,30 +693,16 @@ def load_tweets(src, # path (.jsonl, .csv, .parquet, .pkl) or a DataFrame
     arg = _topics_arg(topics, name)
     ts = data_topics((t for names in ok for t in names), arg, name)
     if arg is not None and not (isinstance(arg, str) and arg == 'data'):
-        probs |= _outside(ok, ts)   # a set the caller named; one taken from the data holds every label
+        # a set the caller named; one taken from the data holds every label
+        probs |= _outside(ok, ts)
     probs = dict(sorted(probs.items()))
     _report(name, df.index.name, probs, on_error)
     return _tweets_frame(df, raw, ~df.index.isin(list(probs)), ts)
 
-# %% ../nbs/00_data.ipynb #e3a860cd
-def _tweets_frame(df:pd.DataFrame, raw:pd.Series, keep, ts:TopicSet) -> pd.DataFrame:
-    "The kept rows as text, topics (TweetTopic's by canonical name), id and date, with the label set in `attrs`."
-    canon = canonical_topic if ts.names == TWEETTOPIC.names else (lambda t: t)
-    out = pd.DataFrame(
-        {
-            'text': df['text'][keep].values,
-            'topics': [[canon(t) for t in names] for names in raw[keep]],
-        }
-    )
-    for c in ('id', 'date'):
-        if c in df.columns: out[c] = df[c][keep].values
-    out.attrs['topic_set'] = ts
-    return out
-
 # %% ../nbs/00_data.ipynb #69644e16
 def bundled_data_path(name:str='xtopic_en_800.jsonl', # file under data/raw/
                      ) -> Path:
-    "Path of a bundled data file (X-Topic English, MIT licence): in the installed package, else in the repository."
+    "Path of a bundled data file (X-Topic English, MIT): in the installed package, else the repo."
     pkg = Path(str(files('twitter_topics')))
     for p in (pkg/'bundled'/'raw'/name, pkg.parent/'data'/'raw'/name):
         if p.is_file(): return p
@@ -731,7 +736,7 @@ COARSE_GROUPS = {
 
 def coarsen(df:pd.DataFrame, # TweetTopic-labelled tweets from load_tweets
             groups:dict=COARSE_GROUPS, # group name -> the TweetTopic topics it merges
-            single_label:bool=False, # keep only tweets whose topics fall in one group, labelled with it
+            single_label:bool=False, # keep tweets whose topics fall in one group, with that group
            ) -> pd.DataFrame: # the same columns, topics now group names; its label set in attrs
     "Tweets relabelled with coarse groups of TweetTopic's topics."
     group_of = {t: g for g, ts in groups.items() for t in ts}
@@ -742,7 +747,7 @@ def coarsen(df:pd.DataFrame, # TweetTopic-labelled tweets from load_tweets
     return out
 
 # %% ../nbs/00_data.ipynb #efa1aee4
-def load_hub(path:str='cardiffnlp/tweet_topic_multi', # dataset on the Hugging Face hub, or a datasets builder such as 'json'
+def load_hub(path:str='cardiffnlp/tweet_topic_multi', # a hub dataset, or a builder such as 'json'
              split:str='train_all', # split name, e.g. 'train_all', 'validation_2021', 'test_2021'
              **kwargs, # passed to datasets.load_dataset (e.g. data_files)
             ) -> pd.DataFrame:
@@ -758,7 +763,7 @@ _URL = re.compile(r'(?:https?://|www\.)\S+', re.I)
 _USER = re.compile(r'(?<![\w@{])@(\w{1,15})\b')
 
 def normalize_tweet(text:str, # raw tweet text
-                    verified:dict|None=None, # handle (without @, any case) -> display name, for verified accounts
+                    verified:dict|None=None, # verified accounts: handle (no @, any case) -> name
                    ) -> str: # text with URLs and usernames masked as in TweetTopic
     "Mask URLs as `{{URL}}`, usernames as `{{USERNAME}}` and verified accounts as `{@Name@}`."
     v = {k.lower().lstrip('@'): n for k, n in (verified or {}).items()}
@@ -778,7 +783,7 @@ def frame_topics(df:pd.DataFrame, # frame from load_tweets (or any frame with a 
 def model_inputs(df:pd.DataFrame, # frame from load_tweets
                  normalize:bool=True, # mask usernames and URLs as TweetTopic does
                 ) -> tuple: # (list of texts, (n, topics) label matrix over the frame's label set)
-    "Texts (normalised) and multi-hot labels for a model; `id`, `date` and anything else are left out."
+    "Texts (normalised) and multi-hot labels for a model; `id`, `date` and the rest are left out."
     texts = df['text'].map(normalize_tweet).tolist() if normalize else df['text'].tolist()
     return texts, encode_topics(df['topics'], frame_topics(df))
 
@@ -838,7 +843,7 @@ def kfold_indices(df:pd.DataFrame, # frame from load_tweets
                   n_splits:int=5, # number of folds
                   seed:int=42, # random seed; same seed, same folds
                  ) -> list: # [(train_idx, test_idx), ...] row positions
-    "Multi-label stratified k-fold over duplicate groups: every tweet is tested once, never also trained on."
+    "Multi-label stratified k-fold over duplicate groups; no tweet in both parts of a fold."
     groups = dedup_groups(df['text'].tolist())
     G = _group_labels(groups, encode_topics(df['topics'], frame_topics(df)))
     kf = MultilabelStratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
@@ -846,7 +851,7 @@ def kfold_indices(df:pd.DataFrame, # frame from load_tweets
 
 # %% ../nbs/00_data.ipynb #e944fd47
 def _shuffle_split(groups, G, size, seed, keep=None):
-    "Split group ids (restricted to `keep`) into (rest, held) with `size` of the rows held out, stratified."
+    "Stratified split of group ids (those in `keep`) into (rest, held), `size` of them held out."
     keep = np.arange(len(G)) if keep is None else keep
     ss = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=size, random_state=seed)
     a, b = next(ss.split(np.zeros(len(keep)), G[keep]))

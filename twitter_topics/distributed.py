@@ -132,9 +132,10 @@ def rows_written(folder:Path, fmt:str) -> int:
     if fmt == 'parquet': return sum(pq.read_metadata(p).num_rows for p in folder.glob('*.parquet'))
     return sum(sum(1 for _ in open(p, 'rb')) for p in folder.glob('*.jsonl'))
 
-# %% ../nbs/09_distributed.ipynb #c1a402f6
+# %% ../nbs/09_distributed.ipynb #776b1f9f
 IO_CPUS = 0.25  # CPUs reserved per read/write task: small, so the model actors never starve them
 
+# %% ../nbs/09_distributed.ipynb #133e09eb
 def ray_connect(address:str|None=None, # cluster ('auto', 'ray://host:10001', ...); None: $RAY_ADDRESS or local
                 num_cpus:int|None=2, # CPUs of a local instance
                 progress:bool=True, # Ray Data progress bars on stderr
@@ -192,7 +193,7 @@ def root_error(e:BaseException) -> BaseException:
         e = getattr(e, 'cause', None) or e.__cause__
     return found
 
-# %% ../nbs/09_distributed.ipynb #93e3f6e3
+# %% ../nbs/09_distributed.ipynb #48705acb
 def _write(ds, tmp:Path, fmt:str):
     "Write the dataset into `tmp`; a worker's error comes back as its own one-line error."
     io_cpus = {'num_cpus': IO_CPUS}
@@ -203,6 +204,7 @@ def _write(ds, tmp:Path, fmt:str):
         if (r := root_error(e)) is e: raise
         raise ValueError(str(r).splitlines()[0] if str(r) else type(r).__name__) from None
 
+# %% ../nbs/09_distributed.ipynb #f052259f
 def ray_predict(model_dir, # folder from TopicPipeline.save
                 inputs:list, # input files (local paths or URIs Ray reads), one format
                 out_dir, # output folder: part files in input order

@@ -59,6 +59,7 @@ def _store(self:Embedder, texts:list, vecs, found:dict):
     if (kv := self._cache()) is not None: kv.put_many({k: v.tobytes() for k, v in new.items()})
     found.update(new)
 
+# %% ../nbs/01_embed.ipynb #6e87cc9c
 @patch
 def _fill(self:Embedder, missing:list, found:dict):
     "Embed the `missing` texts chunk by chunk, storing each chunk as soon as it arrives."
@@ -152,6 +153,7 @@ def _model_tag(model:str|None) -> str:
     if model is None: return 'all-MiniLM-L6-v2'
     return str(Path(model).resolve()) if Path(model).exists() else str(model)
 
+# %% ../nbs/01_embed.ipynb #48409175
 class LocalEmbedder(Embedder):
     "Embed with a sentence-transformers model (default all-MiniLM-L6-v2, offline)."
     def __init__(self, model:str|None=None, # folder or hub name of a sentence-transformers model; None: all-MiniLM-L6-v2
@@ -294,13 +296,19 @@ def fast_tokenizer(st, # a loaded SentenceTransformer
 # %% ../nbs/01_embed.ipynb #cf8138c9
 _ARRAYS = {'input_ids': 'ids', 'attention_mask': 'attention_mask', 'token_type_ids': 'type_ids'}
 
-def token_arrays(tok, # a `tokenizers.Tokenizer` from `fast_tokenizer`
+def token_arrays(tok, # a tokenizers.Tokenizer from fast_tokenizer
                  texts:list, # texts of one batch
                  names:list, # the arrays the model takes
                 ) -> dict: # name -> int64 array (len(texts), longest)
     "The model's inputs for `texts`, as numpy arrays."
     enc = tok.encode_batch(texts)
     return {k: np.array([getattr(e, _ARRAYS[k]) for e in enc], dtype=np.int64) for k in names}
+
+# %% ../nbs/01_embed.ipynb #8eb3ea45
+def _version(package:str) -> str|None:
+    "The installed version of `package`; None when it is not installed."
+    try: return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError: return None
 
 # %% ../nbs/01_embed.ipynb #3c1c6571
 CONVERTED = 'openvino'  # under default_cache_dir(): converted models kept between runs
@@ -316,7 +324,7 @@ def converted_folder(model_path:str, # the model's folder or hub name
         (str(f.relative_to(p)), f.stat().st_size, f.stat().st_mtime_ns)
         for f in p.rglob('*') if f.is_file()
     )
-    libs = [(m, importlib.metadata.version(m)) for m in _LIBS]
+    libs = [(m, _version(m)) for m in _LIBS]
     key = cache_key('openvino-model-1', json.dumps([str(p.resolve()), files, libs]))
     return Path(root or default_cache_dir()/CONVERTED)/key[:24]
 
@@ -331,7 +339,7 @@ def _sha256(path:Path) -> str:
 # %% ../nbs/01_embed.ipynb #6162f839
 _PARTS = ('model.xml', 'model.bin', 'tokenizer.json')
 
-def save_converted(folder, # from `converted_folder`
+def save_converted(folder, # a folder named by converted_folder
                    model, # the `openvino.Model`
                    tok, # its `tokenizers.Tokenizer`
                    names:list, # the arrays the model takes
@@ -359,7 +367,7 @@ def save_converted(folder, # from `converted_folder`
         if tmp.exists(): _remove(tmp)
 
 # %% ../nbs/01_embed.ipynb #4ab24a7d
-def load_converted(folder, # from `converted_folder`
+def load_converted(folder, # a folder named by converted_folder
                   ) -> tuple|None: # (model, tokenizer, input names); None when absent or damaged
     "The conversion kept in `folder`, checked against its checksums; a damaged one is set aside."
     import openvino as ov, tokenizers

@@ -30,6 +30,7 @@ __all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'topic_f1_tab
 # %% ../nbs/06_eval.ipynb #07fe77ba
 AVERAGES = ('micro', 'macro', 'weighted', 'samples')
 
+# %% ../nbs/06_eval.ipynb #eeeaf4b2
 def _averaged(y_true, y_pred) -> dict:
     "Precision, recall and F1 under each of `AVERAGES`."
     out = {}
@@ -51,12 +52,13 @@ def _per_topic(y_true, y_pred, topics) -> dict:
 def evaluate(y_true, # (n, topics) true 0/1 labels
              y_pred, # (n, topics) predicted 0/1 labels
              topics=None, # the label set (a TopicSet or names); None: TweetTopic's for 19 columns
-            ) -> dict: # averaged metrics, kind/harsh accuracy, accuracy when single-label, per_topic
+            ) -> dict: # averages, kind/harsh accuracy, accuracy when single-label, per_topic
     "All the project's metrics; single-label data (one topic per tweet) also gets plain accuracy."
     y_true = check_labels(
         y_true, 'y_true', None if topics is None else len(as_topic_set(topics).names)
     )
-    y_pred, names = check_labels(y_pred, 'y_pred', y_true.shape[1]), column_names(topics, y_true.shape[1])
+    y_pred = check_labels(y_pred, 'y_pred', y_true.shape[1])
+    names = column_names(topics, y_true.shape[1])
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}")
     if not len(y_true): raise ValueError("nothing to evaluate: y_true has no rows")
@@ -86,6 +88,7 @@ def report(metrics:dict, # result of evaluate
 # %% ../nbs/06_eval.ipynb #7d451861
 SUMMARY = ('macro_f1', 'micro_f1', 'kind_accuracy', 'harsh_accuracy')
 
+# %% ../nbs/06_eval.ipynb #9684f435
 def _mean_std(results:list, key:str) -> tuple:
     "Mean and (population) standard deviation of `key` over `results`."
     vals = np.array([r[key] for r in results], float)
@@ -103,7 +106,7 @@ def _summary_keys(results:dict) -> tuple:
 
 # %% ../nbs/06_eval.ipynb #c8f797f7
 def compare(results:dict, # model name -> evaluate result, or a list of them (folds)
-            keys:tuple|None=None, # which metrics to show; None: SUMMARY (with accuracy for single-label results)
+            keys:tuple|None=None, # metrics to show; None: SUMMARY (+ accuracy if single-label)
             digits:int=3, # rounding
            ) -> pd.DataFrame: # one row per model; *_std columns when folds are given
     "Side-by-side table of models, best macro-F1 first."
@@ -192,7 +195,7 @@ def plot_confusion(y_true, # (n, topics) true 0/1 labels
 # %% ../nbs/06_eval.ipynb #655a4d35
 def fit_topics(clf, # a classifier
                X, Y, # features and 0/1 labels
-               topics=None, # their label set, passed to `fit` when it takes one (scikit-learn's estimators do not)
+               topics=None, # their label set, passed to `fit` when it takes one
               ):
     "`clf` fitted on (X, Y), told the label set when its `fit` has a `topics` parameter."
     takes = 'topics' in inspect.signature(clf.fit).parameters
@@ -221,7 +224,7 @@ def cross_validate(df:pd.DataFrame, # tweets from load_tweets (for the labels an
                    seed:int=42, # fold seed
                    progress:bool=True, # print a line per fold and method (on stderr)
                   ) -> dict: # name -> list of per-fold evaluate results (plus fit/predict seconds)
-    "K-fold cross-validation of several methods on the same multi-label stratified folds, over the frame's label set."
+    "Cross-validate several methods on the same stratified folds, over the frame's label set."
     ts = frame_topics(df)
     Y, out = encode_topics(df['topics'], ts), {k: [] for k in methods}
     for f, (tr, te) in enumerate(kfold_indices(df, n_splits, seed)):

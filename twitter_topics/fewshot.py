@@ -19,6 +19,7 @@ __all__ = ['same_text_rows', 'random_examples', 'text_rng', 'nearest_examples', 
 # %% ../nbs/03_fewshot.ipynb #a742197d
 def _text_key(t:str) -> str: return ' '.join(t.lower().split())
 
+# %% ../nbs/03_fewshot.ipynb #4f436e81
 def same_text_rows(pool:list, # pool texts
                    texts:list, # texts to classify
                   ) -> list: # for each text, the pool rows with the same text (an int array)
@@ -47,6 +48,7 @@ def random_examples(Y:np.ndarray, # (n, topics) pool labels
         free[chosen[-1]] = False
     return np.array(chosen, dtype=int)
 
+# %% ../nbs/03_fewshot.ipynb #39d918a5
 def text_rng(seed:int, text:str) -> np.random.Generator:
     "A generator seeded by `seed` and `text`: the same tweet draws the same examples every run."
     return np.random.default_rng([seed, int(cache_key('examples', text)[:15], 16)])
@@ -56,6 +58,7 @@ def _unit(X) -> np.ndarray:
     X = np.asarray(X, np.float32)
     return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
 
+# %% ../nbs/03_fewshot.ipynb #18f23cf4
 def nearest_examples(Q:np.ndarray, # (m, d) embeddings of the tweets to classify
                      P:np.ndarray, # (n, d) embeddings of the pool
                      k:int, # examples per tweet
@@ -121,6 +124,7 @@ def _embed(self:FewShotClassifier, texts:list) -> np.ndarray:
                                   **kw)
     return self._emb_.embed(texts)
 
+# %% ../nbs/03_fewshot.ipynb #125b9605
 @patch
 def example_rows(self:FewShotClassifier, texts:list, # tweets to classify
                  own:list|None=None, # per tweet, pool rows with its text; None: computed
@@ -141,6 +145,7 @@ def _runner(self:FewShotClassifier) -> ChatRunner:
         self._runner_ = classifier_runner(self, self.model, 'few-shot')
     return self._runner_
 
+# %% ../nbs/03_fewshot.ipynb #c5440b2d
 @patch
 def prompts(self:FewShotClassifier, texts:list, own:list|None=None) -> list:
     "The chat messages sent for each tweet: the model's topics, its examples, the tweet."
@@ -159,6 +164,7 @@ def predict(self:FewShotClassifier, texts:list, # tweets to classify
     in_pool = sum(len(o) > 0 for o in own)
     return ask_topics(self, self._runner(), self.prompts(texts, own), queries_in_pool=in_pool)
 
+# %% ../nbs/03_fewshot.ipynb #7a9dfed4
 @patch
 def predict_scores(self:FewShotClassifier, texts:list) -> tuple:
     "(None, decisions): a prompted model gives topics, not probabilities."
@@ -182,6 +188,7 @@ def _state(self:FewShotClassifier) -> tuple:
             for t, ts in zip(self.pool_texts_, decode_topics(self.pool_Y_, self.topic_set))]
     return self._server_meta() | dict(pool=pool), {}
 
+# %% ../nbs/03_fewshot.ipynb #1c9e454d
 @patch
 def _restore(self:FewShotClassifier, meta, arrays, path):
     from twitter_topics.classifier import check_field, MODEL_JSON

@@ -37,10 +37,11 @@ def _new_dir(dest:Path) -> Path:
         except FileExistsError:
             pass
 
-# %% ../nbs/00a_files.ipynb #42703664
+# %% ../nbs/00a_files.ipynb #16162ad6
 # what this tool leaves beside NAME while writing it
 LEFTOVER = r'\.{name}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}'
 
+# %% ../nbs/00a_files.ipynb #7d2958c7
 def _alive(pid:int) -> bool:
     "Whether process `pid` exists on this machine (one we may not signal exists too)."
     try: os.kill(pid, 0)
@@ -69,9 +70,10 @@ def clean_leftovers(dest, # a file or folder about to be written
         gone.append(n)
     return gone
 
-# %% ../nbs/00a_files.ipynb #b48185dc
+# %% ../nbs/00a_files.ipynb #437da2b4
 MARKER = '.twitter_topics'
 
+# %% ../nbs/00a_files.ipynb #ab7a2d16
 def marker_kind(path, # a folder
                ) -> str|None: # 'model', 'report', 'predictions'; None without a readable marker
     "What a folder this tool wrote holds, from its marker."
@@ -100,13 +102,16 @@ def default_cache_dir() -> Path:
     "Where caches and the ledger of outputs live: `$TWITTER_TOPICS_CACHE`, else `~/.cache/twitter_topics`."
     return Path(os.environ.get('TWITTER_TOPICS_CACHE') or Path.home()/'.cache'/'twitter_topics')
 
-# %% ../nbs/00a_files.ipynb #3aa40dc1
+# %% ../nbs/00a_files.ipynb #40b6cfdb
 LEDGER = 'outputs.sqlite'  # under default_cache_dir(): the files this tool wrote
+
+# %% ../nbs/00a_files.ipynb #67a5f826
 _SCHEMA = (
     'CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, kind TEXT NOT NULL, stat TEXT NOT'
     ' NULL)'
 )
 
+# %% ../nbs/00a_files.ipynb #417dbe8e
 def _stat_text(st) -> str:
     "A file's identity on disk: device, inode, size, modification time."
     return f'{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}'
@@ -203,11 +208,14 @@ def _kind_locked(dest:Path) -> str|None:
     finally:
         if con: con.close()
 
-# %% ../nbs/00a_files.ipynb #5a6d6783
+# %% ../nbs/00a_files.ipynb #e49d544a
 _SPECIAL = {stat.S_IFLNK: 'a symbolic link', stat.S_IFIFO: 'a FIFO', stat.S_IFSOCK: 'a socket',
             stat.S_IFCHR: 'a device', stat.S_IFBLK: 'a device'}
+
+# %% ../nbs/00a_files.ipynb #978d0118
 STDOUT_HINT = "omit --out, or give --out -, to write to stdout"
 
+# %% ../nbs/00a_files.ipynb #f73b33de
 def _check_file(dest:Path, kind:str, st, con=None):
     "Refuse anything at `dest` but an empty file or this tool's unchanged `kind` file."
     if stat.S_ISDIR(st.st_mode): raise ValueError(f"{dest}: is a folder; give a file name")
@@ -370,9 +378,10 @@ def atomic_dir(dest, # folder to create, or a folder this tool wrote of the same
     clean_leftovers(dest)
     return dest
 
-# %% ../nbs/00a_files.ipynb #167adeb4
+# %% ../nbs/00a_files.ipynb #b984a4a2
 from .data import clean_text  # one definition, shared with the input readers
 
+# %% ../nbs/00a_files.ipynb #014e9e60
 def _finite(v):
     "`v` with non-finite floats as None, recursively."
     if isinstance(v, float) and not math.isfinite(v): return None
@@ -380,6 +389,7 @@ def _finite(v):
     if isinstance(v, (list, tuple)): return [_finite(x) for x in v]
     return clean_text(v)
 
+# %% ../nbs/00a_files.ipynb #8f7cb299
 def json_line(rec:dict, # one output record
              ) -> str:
     "One strict JSON line (no NaN/Infinity, valid UTF-8), newline included."

@@ -31,6 +31,7 @@ def _fresh_head(model, # a sequence-classification model whose head was loaded w
                 if m.bias is not None: m.bias.zero_()
     return model
 
+# %% ../nbs/04_finetune.ipynb #9ef33f9c
 def load_encoder(path=None, # local encoder, sentence-transformers or topic model; None: MiniLM
                  topics=None, # output labels in order (a TopicSet or names); None: TweetTopic's 19
                 ) -> tuple: # (tokenizer, multi-label model with one output per topic, in order)
@@ -106,6 +107,7 @@ class FineTunedClassifier(TopicClassifier):
 @patch
 def _device(self:FineTunedClassifier) -> torch.device: return pick_device(self.device)
 
+# %% ../nbs/04_finetune.ipynb #08a287ed
 @patch
 def _optimizer(self:FineTunedClassifier, n_steps:int) -> tuple:
     "AdamW (head at `head_lr`, the rest at `lr`) and its warm-up + linear-decay schedule."
@@ -129,6 +131,7 @@ def _encode(self:FineTunedClassifier, texts:list) -> dict:
                         return_tensors='pt')
     return {k: v.to(self._device()) for k, v in b.items()}
 
+# %% ../nbs/04_finetune.ipynb #bc4fad20
 @patch
 def _lengths(self:FineTunedClassifier, texts:list) -> np.ndarray:
     return np.array([len(ids) for ids in self.tokenizer_(texts,
@@ -207,6 +210,7 @@ def _state(self:FineTunedClassifier) -> tuple:
     meta, arrays = super(FineTunedClassifier, self)._state()
     return meta | dict(history=self.history_.to_dict('records')), arrays
 
+# %% ../nbs/04_finetune.ipynb #78c7dc89
 @patch
 def _write_extra(self:FineTunedClassifier, tmp:Path):
     "The fine-tuned weights and tokenizer, with transformers' `save_pretrained` (safetensors)."
@@ -214,6 +218,7 @@ def _write_extra(self:FineTunedClassifier, tmp:Path):
         self.model_.save_pretrained(tmp, safe_serialization=True)
         self.tokenizer_.save_pretrained(tmp)
 
+# %% ../nbs/04_finetune.ipynb #edb91050
 @patch
 def _restore(self:FineTunedClassifier, meta, arrays, path):
     self.history_ = pd.DataFrame(meta['history'])

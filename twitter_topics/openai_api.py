@@ -48,6 +48,7 @@ def note(msg:str): # a note for the user
 # %% ../nbs/00e_openai_api.ipynb #d986e6d4
 _noted_userinfo = set()
 
+# %% ../nbs/00e_openai_api.ipynb #17a41e22
 def strip_userinfo(url:str, # a server URL, perhaps with user:password@
                   ) -> str: # the URL without them
     "`url` without `user:password@`, which the SDK would send as Basic auth in place of the key."
@@ -98,13 +99,14 @@ def openai_client(base_url:str|None=None, # the server; None: $OPENAI_BASE_URL, 
 
 # %% ../nbs/00e_openai_api.ipynb #17e75d9d
 class OpenAIServer:
-    "Mixin for users of one OpenAI-compatible server: its key kept private, its client built on first use."
+    "Mixin for users of one OpenAI-compatible server: key kept private, client built on first use."
     model, max_retries = None, 5
     def _use_server(self, base_url:str|None, api_key:str|None):
         "Resolve the server once (`resolve_server`) and keep the key private."
         self.base_url, self._api_key = resolve_server(base_url), api_key
 
-    def __repr__(self): return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
+    def __repr__(self):
+        return f"{type(self).__name__}(model={self.model!r}, base_url={self.base_url!r})"
 
     @property
     def client(self):
@@ -205,12 +207,13 @@ def _cache(self:ChatRunner):
         self._kv = KVCache(Path(self.cache_dir or default_cache_dir())/'chat.sqlite')
     return self._kv
 
-# %% ../nbs/00e_openai_api.ipynb #c7aecdc6
+# %% ../nbs/00e_openai_api.ipynb #d7f29e26
 @patch
 def key(self:ChatRunner, messages:list) -> str:
     "Cache key of one request."
     sampling = dict(temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
-    return cache_key(self.namespace, json.dumps(dict(messages=messages, **sampling), sort_keys=True))
+    return cache_key(self.namespace,
+                     json.dumps(dict(messages=messages, **sampling), sort_keys=True))
 
 # %% ../nbs/00e_openai_api.ipynb #4c8e3193
 @patch
@@ -221,7 +224,7 @@ def _kwargs(self:ChatRunner, messages:list, schema:bool) -> dict:
     sent = {k: v for k, v in opt.items() if v is not None}
     return dict(model=self.model, messages=messages) | sent
 
-# %% ../nbs/00e_openai_api.ipynb #9495963d
+# %% ../nbs/00e_openai_api.ipynb #0a284a86
 def _about_format(e) -> bool:
     "Whether a 400 is about the response format (as servers without structured output answer)."
     words = ('response_format', 'json_schema', 'structured output')

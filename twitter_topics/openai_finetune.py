@@ -121,7 +121,7 @@ def training_price(model:str) -> float|None:
     "US$ per 1M training tokens of a base model, or None if unknown."
     return TRAINING_PRICES[f] if (f := model_family(model, TRAINING_PRICES)) else None
 
-# %% ../nbs/04b_openai_finetune.ipynb #b1c44fdc
+# %% ../nbs/04b_openai_finetune.ipynb #26e53bab
 def _read_lines(path) -> list:
     "(line number, parsed object or None, problems) for each non-blank line."
     out = []
@@ -135,7 +135,9 @@ def _read_lines(path) -> list:
         out.append((i, ex, probs))
     return out
 
+# %% ../nbs/04b_openai_finetune.ipynb #1be25969
 def _warnings(n:int, topics:Counter, dups:int, names:tuple) -> list:
+    "Advice on a training file of `n` examples that does not block it."
     missing = [t for t in names if not topics[t]]
     out = []
     if n < 50: out.append(f"{n} examples: OpenAI suggests at least 50-100 for a clear improvement")
@@ -231,11 +233,13 @@ def _show_step(bar, ev):
         bar.n = d['step']
         bar.refresh()
 
-# %% ../nbs/04b_openai_finetune.ipynb #7af13f83
+# %% ../nbs/04b_openai_finetune.ipynb #8c9863c7
 def _job_error(job) -> FineTuneError:
+    "The `FineTuneError` for `job`, with OpenAI's reason when it gives one."
     why = f": {job.error.message} ({job.error.code})" if job.error and job.error.message else ''
     return FineTuneError(f"fine-tuning job {job.id} {job.status}{why}")
 
+# %% ../nbs/04b_openai_finetune.ipynb #f087288a
 def follow_job(client, # an openai.OpenAI client
                job_id:str, # the job to follow
                poll_seconds:float=30, # wait between polls

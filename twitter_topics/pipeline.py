@@ -38,7 +38,7 @@ __all__ = ['PIPELINE_JSON', 'DEFAULT_MODEL', 'CARD_JSON', 'TopicPipeline', 'port
 class TopicPipeline:
     "Normalise → embed (embedding methods) → classify, over the label set it is trained on."
     def __init__(self, method:str='logreg', # a name from METHODS
-                 embedder:str='local', # 'local', 'local:PATH', 'openai:MODEL', or several joined by '+' (embedding methods)
+                 embedder:str='local', # 'local', 'local:PATH', 'openai:MODEL', or a '+'-joined mix
                  normalize:bool=True, # mask usernames and URLs as TweetTopic does
                  params:dict|None=None, # classifier parameters
                  classifier=None, # an already-built classifier (overrides method/params)
@@ -86,14 +86,6 @@ def fit(self:TopicPipeline, texts:list, # raw tweets
     self.classifier.fit(self.features(texts), np.asarray(Y), topics=topics)
     return self
 
-# %% ../nbs/07_pipeline.ipynb #a726ca96
-@patch
-def fit_frame(self:TopicPipeline, df, # labelled tweets from load_tweets
-             ) -> TopicPipeline:
-    "Fit on a frame from `load_tweets`, over its label set."
-    ts = frame_topics(df)
-    return self.fit(df['text'].tolist(), encode_topics(df['topics'], ts), ts)
-
 # %% ../nbs/07_pipeline.ipynb #53c74500
 @patch
 def predict_scores(self:TopicPipeline, texts:list, # raw tweets
@@ -118,16 +110,17 @@ def predict_topics(self:TopicPipeline, texts:list, # raw tweets
 # %% ../nbs/07_pipeline.ipynb #e076bd74
 @patch
 def predict_proba(self:TopicPipeline, texts:list, # raw tweets
-                 ) -> np.ndarray|None: # (n, topics) probabilities, or None for methods that give none
+                 ) -> np.ndarray|None: # (n, topics) probabilities, or None for methods without
     "Per-topic probabilities."
     return self.predict_scores(texts)[0]
 
 # %% ../nbs/07_pipeline.ipynb #e78e5543
 PIPELINE_JSON = 'pipeline.json'
 
-def portable_spec(spec:str, # an embedder spec, e.g. 'local:models/emb+openai:text-embedding-3-small'
+# %% ../nbs/07_pipeline.ipynb #d5162760
+def portable_spec(spec:str, # an embedder spec, e.g. 'local:models/emb+openai:MODEL'
                  ) -> str: # the same, with each local model folder as an absolute path
-    "`spec` with its local model folders made absolute, so the saved folder works from any working folder; hub names stay."
+    "`spec` with local model folders made absolute, so a saved model works from any folder."
     parts = spec_parts(spec)
     fix = lambda p: (
         f"local:{os.path.abspath(p[6:])}" if p.startswith('local:') and Path(p[6:]).is_dir() else p
@@ -157,8 +150,9 @@ def save(self:TopicPipeline, path, # folder to write (replaces only a folder thi
     return atomic_dir(path, write)
 
 # %% ../nbs/07_pipeline.ipynb #9c4d72b9
-DEFAULT_MODEL, CARD_JSON = 'default', 'card.json'
+DEFAULT_MODEL = 'default'
 
+# %% ../nbs/07_pipeline.ipynb #6d8243f4
 def shipped_model_path(name:str=DEFAULT_MODEL, # a model shipped with the package
                       ) -> Path:
     "Folder of a shipped model: in the installed package, else in the repository (`data/models/`)."
@@ -173,7 +167,7 @@ def shipped_model_path(name:str=DEFAULT_MODEL, # a model shipped with the packag
 # %% ../nbs/07_pipeline.ipynb #ac987334
 def model_folder(path, # a model folder, or 'default' for the shipped model
                 ) -> Path:
-    "The folder `path` names: `default` is the shipped model unless the working folder has its own `default`."
+    "The folder `path` names: `default` is the shipped model unless the working folder has one."
     if str(path) != DEFAULT_MODEL: return Path(path)
     if not Path(path).exists(): return shipped_model_path()
     print(
@@ -221,6 +215,17 @@ def load(cls:TopicPipeline, path, # folder written by save
         embedder_kwargs=embedder_kwargs,
     )
 
+# %% ../nbs/07_pipeline.ipynb #a726ca96
+@patch
+def fit_frame(self:TopicPipeline, df, # labelled tweets from load_tweets
+             ) -> TopicPipeline:
+    "Fit on a frame from `load_tweets`, over its label set."
+    ts = frame_topics(df)
+    return self.fit(df['text'].tolist(), encode_topics(df['topics'], ts), ts)
+
+# %% ../nbs/07_pipeline.ipynb #78a40c61
+CARD_JSON = 'card.json'
+
 # %% ../nbs/07_pipeline.ipynb #a5c6a06b
 _NAMES = {
     'macro_f1': 'macro-F1',
@@ -229,6 +234,7 @@ _NAMES = {
     'harsh_accuracy': 'harsh accuracy',
 }
 
+# %% ../nbs/07_pipeline.ipynb #8b79d6ad
 def _cv_lines(cv:dict) -> list:
     "The cross-validated figures of a card, one metric a line, as mean ± std."
     f = cv['figures']
@@ -253,7 +259,7 @@ def _topics_line(meta:dict) -> str:
 # %% ../nbs/07_pipeline.ipynb #c73d1c8c
 def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
               ) -> str:
-    "A model folder's card as text: its `card.json` if it has one, and what `pipeline.json` and `model.json` say."
+    "A model folder's card as text: its `card.json`, if any, and what its JSON files say."
     path = model_folder(path)
     meta = _pipeline_meta(path)
     card = read_json(path/CARD_JSON) if (path/CARD_JSON).is_file() else {}

@@ -27,7 +27,7 @@ __all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'li
            'chunk_frames', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts', 'records', 'output_file',
            'stream_predict', 'records_match']
 
-# %% ../nbs/07a_predict.ipynb #13a2a8c5
+# %% ../nbs/07a_predict.ipynb #9e2e244c
 FORMATS = {
     '.jsonl': 'jsonl',
     '.json': 'jsonl',
@@ -36,6 +36,8 @@ FORMATS = {
     '.parquet': 'parquet',
     '.txt': 'txt',
 }
+
+# %% ../nbs/07a_predict.ipynb #c09054e0
 def input_format(src:str, # path of an input file
                 ) -> str: # 'jsonl', 'csv', 'parquet' or 'txt'
     "The input format, from the file's suffix."
@@ -47,13 +49,14 @@ def input_format(src:str, # path of an input file
         )
     return FORMATS[suf]
 
-# %% ../nbs/07a_predict.ipynb #2a4e9a13
+# %% ../nbs/07a_predict.ipynb #782e48e4
 def _csv_header(line:bytes) -> bool:
     "Whether a line reads as a CSV header with a `text` column (every name bare, none empty)."
     try: names = next(csv.reader([line.decode('utf-8-sig', 'replace')]), [])
     except csv.Error: return False
     return 'text' in names and all(n and n == n.strip() for n in names)
 
+# %% ../nbs/07a_predict.ipynb #990ba3cb
 def sniff(first:bytes, # the first non-blank line of standard input
          ) -> tuple: # (format, why)
     "The format of standard input, from its first non-blank line, and why."
@@ -168,7 +171,7 @@ def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON li
         yield df
     if not n: raise ValueError(f"{name}: no tweets")
 
-# %% ../nbs/07a_predict.ipynb #38d3576e
+# %% ../nbs/07a_predict.ipynb #f27a0e63
 @functools.lru_cache(maxsize=8)
 def _decoder(names:tuple):
     "A function from a row's bit code to its topic names, cached per code (rows repeat a few combinations)."
@@ -176,6 +179,7 @@ def _decoder(names:tuple):
         lambda code: tuple(t for j, t in enumerate(names) if code >> j & 1)
     )
 
+# %% ../nbs/07a_predict.ipynb #3f073876
 def topic_lists(pred:np.ndarray, # (n, topics) 0/1 decisions
                 topics=None, # the topic names, in column order; None: TweetTopic's for 19 columns
                ) -> list: # the topic names of each row
@@ -223,9 +227,10 @@ def output_file(out, # path to write; None or '-' for stdout
         return
     with atomic_file(out, kind='predictions') as f: yield f
 
-# %% ../nbs/07a_predict.ipynb #611bb64b
+# %% ../nbs/07a_predict.ipynb #0a1a2045
 MEMO_VECTORS = 20_000  # recent vectors kept in memory: repeats across chunks are embedded once
 
+# %% ../nbs/07a_predict.ipynb #b7560b1e
 def stream_predict(pipe, # a fitted TopicPipeline
                    src, # input path, or '-' for stdin
                    out=None, # output .jsonl path; None: stdout
@@ -254,10 +259,11 @@ def stream_predict(pipe, # a fitted TopicPipeline
             bar.update(len(df))
     return n
 
-# %% ../nbs/07a_predict.ipynb #fa8c6727
+# %% ../nbs/07a_predict.ipynb #48869f7b
 # one unit of the 4th decimal plus float slack; bf16's rounding
 SCORE_ATOL = {'fp32': 1.5e-4, 'bf16': 5e-3}
 
+# %% ../nbs/07a_predict.ipynb #f00c12b1
 def _without(r:dict, *keys) -> dict:
     "`r` without `keys`."
     return {k: v for k, v in r.items() if k not in keys}

@@ -67,6 +67,7 @@ def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only 
     if self._needs_valid(): self.thresholds_ = tune_thresholds(self.predict_proba(texts), Y)
     return self
 
+# %% ../nbs/04c_pretrained.ipynb #67a750a1
 @patch
 def predict_proba(self:PretrainedClassifier, texts:list, # tweets (normalised)
                  ) -> np.ndarray: # (n, topics) probabilities in the set's order
@@ -92,6 +93,7 @@ def _write_extra(self:PretrainedClassifier, tmp:Path):
         self.model_.save_pretrained(tmp/'hf', safe_serialization=True)
         self.tokenizer_.save_pretrained(tmp/'hf')
 
+# %% ../nbs/04c_pretrained.ipynb #26d386c4
 @patch
 def _restore(self:PretrainedClassifier, meta, arrays, path):
     self.tokenizer_, self.model_ = load_topic_model(str(path/'hf'), meta['topics'])

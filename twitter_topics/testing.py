@@ -19,7 +19,7 @@ __all__ = ['EMBEDDING_DIMS', 'BASE_MODELS', 'TOPIC_KEYWORDS', 'APIError', 'retry
            'require', 'FakeOpenAI', 'raw_request', 'fake_embedding', 'keyword_answer', 'parse_multipart',
            'check_training_file']
 
-# %% ../nbs/00c_testing.ipynb #7f53fc15
+# %% ../nbs/00c_testing.ipynb #c320f61c
 _ERROR_TYPES = {400: 'invalid_request_error', 401: 'invalid_request_error',
                 404: 'invalid_request_error', 429: 'requests'}
 
@@ -36,13 +36,14 @@ class APIError(Exception):
         self.body = {'error': {'message': message, 'type': _ERROR_TYPES.get(status, 'server_error'),
                                'param': param, 'code': code}}
 
-# %% ../nbs/00c_testing.ipynb #af94de54
+# %% ../nbs/00c_testing.ipynb #074ea3a7
 def retry_after_headers(seconds:float|None, # how long the client should wait; None: no header
                        ) -> dict: # response headers
     "The `retry-after` and `retry-after-ms` headers for a wait of `seconds`."
     if seconds is None: return {}
     return {'retry-after': f'{seconds:g}', 'retry-after-ms': str(max(1, round(seconds*1000)))}
 
+# %% ../nbs/00c_testing.ipynb #0dc48fbf
 def failure(status:int, # HTTP status, e.g. 429, 500, 503
             retry_after:float|None=None, # seconds for the retry-after header
             message:str|None=None, # the error message; a default per status otherwise
@@ -57,7 +58,7 @@ def failure(status:int, # HTTP status, e.g. 429, 500, 503
                     code=code,
                     headers=retry_after_headers(retry_after))
 
-# %% ../nbs/00c_testing.ipynb #a75121ee
+# %% ../nbs/00c_testing.ipynb #1e3dcfce
 _ROUTES = []
 
 def route(method:str, # HTTP method
@@ -70,13 +71,14 @@ def route(method:str, # HTTP method
         return f
     return deco
 
+# %% ../nbs/00c_testing.ipynb #48565ba6
 def find_route(method:str, path:str):
     "The handler and path parameters for `method` on `path`; a 404 `APIError` if there is none."
     for m, rx, f in _ROUTES:
         if m == method and (hit := rx.match(path)): return f, hit.groupdict()
     raise APIError(404, f'Invalid URL ({method} {path})')
 
-# %% ../nbs/00c_testing.ipynb #6b8f98fa
+# %% ../nbs/00c_testing.ipynb #6ddcdcb4
 def require(body:dict|None, # the request's JSON
             *names:str, # required parameters
            ) -> dict:
@@ -91,23 +93,25 @@ def require(body:dict|None, # the request's JSON
                            param=n)
     return body
 
-# %% ../nbs/00c_testing.ipynb #d5e852c4
+# %% ../nbs/00c_testing.ipynb #0525ff77
 class FakeOpenAI:
     "A local OpenAI-compatible HTTP server for tests; use as a context manager."
     def __init__(self,
-                 chat_handler=None, # function from the request JSON to the assistant's text; keyword_answer if None
+                 chat_handler=None, # function: request JSON -> answer text; None: keyword_answer
                  host:str='127.0.0.1', # interface to bind
                  port:int=0, # 0: a free port
                 ):
         self.chat_handler = chat_handler
-        self.supports_response_format, self.fine_tune_outcome, self.min_training_examples = True, 'succeeded', 10
+        self.supports_response_format, self.fine_tune_outcome, self.min_training_examples = (
+            True, 'succeeded', 10)
         # optional function(data list) -> data list, to play a broken server
         self.tamper_embeddings = None
         # optional set of accepted keys: another Bearer token gets OpenAI's 401, which echoes it
         self.api_keys = None
         self.requests, self.files, self.jobs, self.fine_tuned_models = [], {}, {}, []
         self._failures, self._stop, self._successes = [], None, {}
-        self._addr, self._lock, self._conns, self._httpd = (host, port), threading.RLock(), set(), None
+        self._addr, self._lock, self._conns, self._httpd = ((host, port), threading.RLock(), set(),
+                                                            None)
 
     @property
     def base_url(self) -> str:
@@ -117,7 +121,7 @@ class FakeOpenAI:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
-# %% ../nbs/00c_testing.ipynb #3b548520
+# %% ../nbs/00c_testing.ipynb #898925bf
 def _read_body(h:BaseHTTPRequestHandler) -> bytes:
     "The request body, sent with Content-Length or chunked."
     if h.headers.get('Transfer-Encoding', '').lower() != 'chunked':
@@ -129,6 +133,7 @@ def _read_body(h:BaseHTTPRequestHandler) -> bytes:
     h.rfile.readline()
     return out
 
+# %% ../nbs/00c_testing.ipynb #70d01a34
 class _Handler(BaseHTTPRequestHandler):
     "Passes every request to the `FakeOpenAI` that owns the server."
     protocol_version = 'HTTP/1.1'
@@ -142,11 +147,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self): self.server.fake._serve(self)
     do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
 
+# %% ../nbs/00c_testing.ipynb #6c7c9943
 class _Server(ThreadingHTTPServer):
+    "A threaded HTTP server that keeps quiet about clients hanging up."
     daemon_threads = True
     def handle_error(self, request, client_address): pass
 
-# %% ../nbs/00c_testing.ipynb #0dc6084a
+# %% ../nbs/00c_testing.ipynb #3ae7508d
 @patch
 def start(self:FakeOpenAI) -> FakeOpenAI:
     "Bind the port and serve from a background thread; returns `self`."
@@ -158,6 +165,13 @@ def start(self:FakeOpenAI) -> FakeOpenAI:
     self._thread.start()
     return self
 
+# %% ../nbs/00c_testing.ipynb #98f5a91b
+def _hang_up(sock):
+    "Close a client connection without answering."
+    try: sock.shutdown(2)
+    except OSError: pass
+
+# %% ../nbs/00c_testing.ipynb #f2b8f681
 @patch
 def stop(self:FakeOpenAI):
     "Stop serving, close open connections and free the port."
@@ -168,23 +182,20 @@ def stop(self:FakeOpenAI):
     self._thread.join()
     self._httpd = None
 
-def _hang_up(sock):
-    "Close a client connection without answering."
-    try: sock.shutdown(2)
-    except OSError: pass
-
-# %% ../nbs/00c_testing.ipynb #7a258a25
+# %% ../nbs/00c_testing.ipynb #ead28d48
 def _has_bearer(headers) -> bool:
-    "Whether the request carries a non-empty `Authorization: Bearer` token (the token itself is not kept)."
+    "Whether `headers` carry a non-empty `Authorization: Bearer` token (which is not kept)."
     auth = headers.get('Authorization') or ''
     return auth.startswith('Bearer ') and bool(auth[7:].strip())
 
+# %% ../nbs/00c_testing.ipynb #85183473
 def _json_or_none(raw:bytes, headers):
     "The parsed JSON body, or None when the body is empty, not JSON or not valid."
     if not raw or 'json' not in (headers.get('Content-Type') or ''): return None
     try: return json.loads(raw)
     except ValueError: return None
 
+# %% ../nbs/00c_testing.ipynb #7dfae354
 @patch
 def _serve(self:FakeOpenAI, h:BaseHTTPRequestHandler):
     "Record the request `h` received, answer it and write the answer (or hang up)."
@@ -207,6 +218,7 @@ def _serve(self:FakeOpenAI, h:BaseHTTPRequestHandler):
         return _hang_up(h.connection)
     _send(h, *ans)
 
+# %% ../nbs/00c_testing.ipynb #442b13fd
 def _send(h:BaseHTTPRequestHandler, status:int, headers:dict, body):
     "Write one answer: a dict as JSON, bytes as a download."
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -219,7 +231,7 @@ def _send(h:BaseHTTPRequestHandler, status:int, headers:dict, body):
     h.end_headers()
     h.wfile.write(data)
 
-# %% ../nbs/00c_testing.ipynb #db20f7bc
+# %% ../nbs/00c_testing.ipynb #3175a18f
 @patch
 def answer(self:FakeOpenAI, req) -> tuple|None:
     "`(status, headers, body)` for `req`, or None to hang up without answering."
@@ -227,10 +239,14 @@ def answer(self:FakeOpenAI, req) -> tuple|None:
         if self._stopped(req): return None
         if not req.has_auth:
             raise APIError(401,
-                           "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
-        if self.api_keys is not None and (tok := req.headers['Authorization'][7:].strip()) not in self.api_keys:
+                           "You didn't provide an API key. You need to provide your API key in an "
+                           "Authorization header using Bearer auth (i.e. Authorization: Bearer "
+                           "YOUR_KEY).")
+        if (self.api_keys is not None
+                and (tok := req.headers['Authorization'][7:].strip()) not in self.api_keys):
             raise APIError(401,
-                           f"Incorrect API key provided: {tok}. You can find your API key at https://platform.openai.com/account/api-keys.",
+                           f"Incorrect API key provided: {tok}. You can find your API key at "
+                           "https://platform.openai.com/account/api-keys.",
                            code='invalid_api_key')
         if (f := self._take_failure(req.path)): raise f
         fn, params = find_route(req.method, req.path)
@@ -240,9 +256,10 @@ def answer(self:FakeOpenAI, req) -> tuple|None:
     except APIError as e: return e.status, e.headers, e.body
     except Exception as e:
         return 500, {}, APIError(500,
-                                 f'The server had an error while processing your request: {e!r}').body
+                                 'The server had an error while processing your request: '
+                                 f'{e!r}').body
 
-# %% ../nbs/00c_testing.ipynb #db926d3b
+# %% ../nbs/00c_testing.ipynb #1a79bcf6
 @patch
 def fail_next(self:FakeOpenAI, status:int=429, # HTTP status to answer, e.g. 429, 500, 503
               times:int=1, # how many matching requests fail
@@ -257,6 +274,7 @@ def fail_next(self:FakeOpenAI, status:int=429, # HTTP status to answer, e.g. 429
                                    path=path))
     return self
 
+# %% ../nbs/00c_testing.ipynb #cfd0c7ac
 @patch
 def _take_failure(self:FakeOpenAI, path:str) -> APIError|None:
     "Consume one queued failure matching `path`, if any."
@@ -267,17 +285,18 @@ def _take_failure(self:FakeOpenAI, path:str) -> APIError|None:
                 if f['left'] <= 0: self._failures.remove(f)
                 return f['err']
 
-# %% ../nbs/00c_testing.ipynb #8f7afed1
+# %% ../nbs/00c_testing.ipynb #70fae7db
 @patch
 def stop_after(self:FakeOpenAI, n:int, # successful answers to path before the outage
                path:str|None=None, # fnmatch pattern counted; None: any path
-               status:int|None=None, # answer with this status (e.g. 503); None: hang up without answering
+               status:int|None=None, # answer with this status (e.g. 503); None: hang up
               ) -> FakeOpenAI:
     "After `n` more successful requests to `path`, stop serving: hang up, or answer `status`."
     with self._lock:
         self._stop, self._successes = dict(n=n, path=path, status=status, tripped=n <= 0), {}
     return self
 
+# %% ../nbs/00c_testing.ipynb #0b7e4cf1
 @patch
 def _count_success(self:FakeOpenAI, path:str):
     "Count a successful answer towards `stop_after`."
@@ -287,6 +306,7 @@ def _count_success(self:FakeOpenAI, path:str):
             s['n'] -= 1
             s['tripped'] = s['n'] <= 0
 
+# %% ../nbs/00c_testing.ipynb #949827c5
 @patch
 def _stopped(self:FakeOpenAI, req) -> bool:
     "True to hang up; raises the `stop_after` status; False to serve."
@@ -295,20 +315,22 @@ def _stopped(self:FakeOpenAI, req) -> bool:
     if s['status'] is None: return True
     raise failure(s['status'])
 
-# %% ../nbs/00c_testing.ipynb #3d2cc28e
+# %% ../nbs/00c_testing.ipynb #d4692457
 @patch
 def count(self:FakeOpenAI, path:str|None=None, # fnmatch pattern; None: all requests
          ) -> int:
     "How many requests to `path` the server received (failed ones included)."
     return sum(path is None or fnmatch.fnmatchcase(r['path'], path) for r in self.requests)
 
+# %% ../nbs/00c_testing.ipynb #859f622e
 def raw_request(url:str, # full URL
                 body:dict|None=None, # JSON body; None: no body
                 method:str|None=None, # default GET, or POST with a body
                 api_key:str|None='sk-test', # sent as a Bearer token; None: no Authorization header
                ) -> tuple: # (status, headers, parsed JSON or bytes)
     "Send one request with urllib, without the SDK and its retries."
-    hdrs = {'Content-Type': 'application/json'} | ({'Authorization': f'Bearer {api_key}'} if api_key else {})
+    hdrs = {'Content-Type': 'application/json'} | ({'Authorization': f'Bearer {api_key}'}
+                                                   if api_key else {})
     r = urllib.request.Request(url,
                                data=None if body is None else json.dumps(body).encode(),
                                headers=hdrs,
@@ -316,12 +338,14 @@ def raw_request(url:str, # full URL
     try: resp = urllib.request.urlopen(r, timeout=10)
     except urllib.error.HTTPError as e: resp = e
     with resp: data, headers = resp.read(), dict(resp.headers)
-    return resp.status, headers, json.loads(data) if 'json' in headers.get('Content-Type', '') else data
+    return (resp.status, headers,
+            json.loads(data) if 'json' in headers.get('Content-Type', '') else data)
 
-# %% ../nbs/00c_testing.ipynb #ab885dd7
+# %% ../nbs/00c_testing.ipynb #91ee084c
 EMBEDDING_DIMS = {'text-embedding-ada-002': 1536, 'text-embedding-3-small': 1536,
                   'text-embedding-3-large': 3072}
 
+# %% ../nbs/00c_testing.ipynb #e04a6dc9
 @functools.lru_cache(maxsize=100_000)
 def _unit_draw(key:str, dims:int) -> np.ndarray:
     "A pseudo-random float32 vector seeded by a hash of `key`."
@@ -329,41 +353,48 @@ def _unit_draw(key:str, dims:int) -> np.ndarray:
                                           digest_size=8).digest(), 'little')
     return np.random.default_rng(seed).standard_normal(dims).astype(np.float32)
 
+# %% ../nbs/00c_testing.ipynb #e12d27bc
 def _words(text) -> list:
     "Lower-cased words of a text, or the ids of a token list, as strings."
     return [str(t) for t in text] if isinstance(text, list) else re.findall(r'\w+|[^\w\s]',
                                                                             text.lower())
 
-# %% ../nbs/00c_testing.ipynb #c6a5ec14
+# %% ../nbs/00c_testing.ipynb #b7b78266
 def fake_embedding(text:str|list, # a text, or a list of token ids
                    model:str='text-embedding-3-small', # one of EMBEDDING_DIMS
-                   dimensions:int|None=None, # keep only the first dimensions components (then renormalise)
+                   dimensions:int|None=None, # keep the first `dimensions` components, renormalised
                   ) -> np.ndarray: # unit-norm float32 vector
     "The deterministic embedding that `FakeOpenAI` answers for `text`."
     full = EMBEDDING_DIMS[model]
     v = _unit_draw(f'{model}\0text\0{text}', full) + sum((_unit_draw(f'{model}\0{w}', full)
-                                                          for w in _words(text)), np.zeros(full, np.float32))
+                                                          for w in _words(text)),
+                                                         np.zeros(full, np.float32))
     v = v[:dimensions or full]
     return (v / np.linalg.norm(v)).astype(np.float32)
 
-# %% ../nbs/00c_testing.ipynb #090e21a2
+# %% ../nbs/00c_testing.ipynb #e4c4e83c
 def _embedding_inputs(inp) -> list:
-    "The embedding request's `input` as a list of texts or token lists; 400 when OpenAI would refuse it."
+    "The request's `input` as a list of texts or token lists; 400 when OpenAI would refuse it."
     if isinstance(inp, str) or (isinstance(inp, list) and inp and all(isinstance(t, int)
                                                                       for t in inp)):
         inp = [inp]
-    bad = not isinstance(inp, list) or not inp or any(not (isinstance(t, str) or (isinstance(t, list) and t and all(isinstance(i, int) for i in t)))
-                                                      for t in inp)
+    bad = not isinstance(inp, list) or not inp or any(
+        not (isinstance(t, str) or (isinstance(t, list) and t and all(isinstance(i, int)
+                                                                      for i in t)))
+        for t in inp)
     if bad or any(t == '' for t in inp):
         raise APIError(400,
-                       "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+                       "'$.input' is invalid. Please check the API reference: "
+                       "https://platform.openai.com/docs/api-reference.",
                        param='input')
     if len(inp) > 2048:
         raise APIError(400,
-                       f"'input' : array too long. Expected an array with maximum length 2048, but got an array with length {len(inp)} instead.",
+                       "'input' : array too long. Expected an array with maximum length 2048, "
+                       f"but got an array with length {len(inp)} instead.",
                        param='input')
     return inp
 
+# %% ../nbs/00c_testing.ipynb #cfafe85c
 def _check_dimensions(model:str, dims) -> int|None:
     "The requested `dimensions`, after checking the model supports it."
     if dims is None: return None
@@ -375,16 +406,19 @@ def _check_dimensions(model:str, dims) -> int|None:
         raise APIError(400, f'Invalid value for dimensions: {dims!r}.', param='dimensions')
     return dims
 
+# %% ../nbs/00c_testing.ipynb #77238cdf
 def _encode(v:np.ndarray, fmt:str):
     "An embedding as OpenAI sends it: a list of floats, or base64 of little-endian float32."
     return base64.b64encode(v.astype('<f4').tobytes()).decode() if fmt == 'base64' else v.tolist()
 
-# %% ../nbs/00c_testing.ipynb #e4d6be49
+# %% ../nbs/00c_testing.ipynb #3672204c
 def _model_not_found(model:str) -> APIError:
+    "The 404 OpenAI answers for a `model` it does not know."
     return APIError(404,
                     f'The model `{model}` does not exist or you do not have access to it.',
                     code='model_not_found')
 
+# %% ../nbs/00c_testing.ipynb #793cb826
 @route('POST', '/v1/embeddings')
 def _embeddings(srv, req):
     "Answer an embeddings request with `fake_embedding` vectors."
@@ -405,26 +439,31 @@ def _embeddings(srv, req):
     return {'object': 'list', 'data': data, 'model': model,
             'usage': {'prompt_tokens': n, 'total_tokens': n}}
 
-# %% ../nbs/00c_testing.ipynb #c3edd8cf
-BASE_MODELS = ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1-nano',
-               *EMBEDDING_DIMS]
-
+# %% ../nbs/00c_testing.ipynb #830f3947
 def _model_obj(name:str) -> dict:
+    "The model object of `name`, as `/v1/models` lists it."
     return {'id': name, 'object': 'model', 'created': 1700000000,
             'owned_by': 'org' if name.startswith('ft:') else 'system'}
 
+# %% ../nbs/00c_testing.ipynb #a3738f4a
+BASE_MODELS = ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1-nano',
+               *EMBEDDING_DIMS]
+
 @route('GET', '/v1/models')
 def _list_models(srv, req):
-    return {'object': 'list', 'data': [_model_obj(m) for m in BASE_MODELS + srv.fine_tuned_models]}
+    return {'object': 'list',
+            'data': [_model_obj(m) for m in BASE_MODELS + srv.fine_tuned_models]}
 
+# %% ../nbs/00c_testing.ipynb #d39896f4
 @route('GET', '/v1/models/{model}')
 def _retrieve_model(srv, req, model):
     if model not in BASE_MODELS + srv.fine_tuned_models: raise _model_not_found(model)
     return _model_obj(model)
 
-# %% ../nbs/00c_testing.ipynb #bd93e645
+# %% ../nbs/00c_testing.ipynb #94f080bb
 TOPIC_KEYWORDS = {
-    'sports': 'football soccer goal match nba nfl basketball tennis cricket league season team coach',
+    'sports': ('football soccer goal match nba nfl basketball tennis cricket league season team '
+               'coach'),
     'music': 'song album music concert singer band tour spotify playlist',
     'film_tv_&_video': 'movie film tv episode series netflix trailer',
     'news_&_social_concern': 'news president election government police war protest vote',
@@ -436,8 +475,8 @@ TOPIC_KEYWORDS = {
     'family': 'mom dad family kids son daughter',
     'travel_&_adventure': 'travel flight trip vacation beach',
 }
-_WORD2TOPIC = {w: t for t, ws in TOPIC_KEYWORDS.items() for w in ws.split()}
 
+# %% ../nbs/00c_testing.ipynb #765cb563
 def _last_user_text(body:dict) -> str:
     "The text of the last user message (string content or text parts)."
     msg = next((m for m in reversed(body.get('messages') or []) if m.get('role') == 'user'), {})
@@ -446,26 +485,31 @@ def _last_user_text(body:dict) -> str:
                                                  for p in c
                                                  if isinstance(p, dict))
 
-# %% ../nbs/00c_testing.ipynb #95f74dd9
+# %% ../nbs/00c_testing.ipynb #ac4ed272
+_WORD2TOPIC = {w: t for t, ws in TOPIC_KEYWORDS.items() for w in ws.split()}
+
 def keyword_answer(body:dict, # the chat completion request
                   ) -> str: # the assistant's text
     "A deterministic answer: the topics whose keywords appear in the last user message, as JSON."
     words = re.findall(r'\w+', _last_user_text(body).lower())
-    topics = sorted({_WORD2TOPIC[w] for w in words if w in _WORD2TOPIC}) or ['diaries_&_daily_life']
+    topics = (sorted({_WORD2TOPIC[w] for w in words if w in _WORD2TOPIC})
+              or ['diaries_&_daily_life'])
     rf = body.get('response_format') or {}
     if rf.get('type') == 'json_object': return json.dumps({'topics': topics})
     if rf.get('type') == 'json_schema':
-        props = list(((rf.get('json_schema') or {}).get('schema') or {}).get('properties') or ['topics'])
+        props = list(((rf.get('json_schema') or {}).get('schema') or {}).get('properties')
+                     or ['topics'])
         return json.dumps({'topics' if 'topics' in props else props[0]: topics})
     return json.dumps(topics)
 
-# %% ../nbs/00c_testing.ipynb #cb71145f
+# %% ../nbs/00c_testing.ipynb #855c3124
 def _n_tokens(x) -> int:
     "Approximate token count of a string or of message contents."
     if isinstance(x, list):
         return sum(_n_tokens(m.get('content') if isinstance(m, dict) else m) for m in x)
     return len(re.findall(r'\w+|[^\w\s]', x)) if isinstance(x, str) else 0
 
+# %% ../nbs/00c_testing.ipynb #46715d0d
 @route('POST', '/v1/chat/completions')
 def _chat_completions(srv, req):
     "Answer a chat completion with the text from `srv.chat_handler`."
@@ -485,7 +529,7 @@ def _chat_completions(srv, req):
             'choices': choices, 'usage': {'prompt_tokens': p, 'completion_tokens': c,
                                           'total_tokens': p + c}, 'system_fingerprint': 'fp_fake'}
 
-# %% ../nbs/00c_testing.ipynb #5be9bc61
+# %% ../nbs/00c_testing.ipynb #5811a773
 def parse_multipart(body:bytes, # the request body
                     content_type:str, # the request's Content-Type, with its boundary
                    ) -> dict: # field name -> str, or (filename, bytes) for files
@@ -498,22 +542,26 @@ def parse_multipart(body:bytes, # the request body
     for part in body.split(b'--' + m.get_param('boundary').encode())[1:-1]:
         head, _, data = part[2:].partition(b'\r\n\r\n')
         h = HeaderParser().parsestr(head.decode('utf-8'))
-        name, fname = h.get_param('name', header='content-disposition'), h.get_param('filename',
-                                                                                     header='content-disposition')
+        name, fname = (h.get_param('name', header='content-disposition'),
+                       h.get_param('filename', header='content-disposition'))
         data = data[:-2] if data.endswith(b'\r\n') else data
         out[name] = (fname, data) if fname is not None else data.decode('utf-8')
     return out
 
-# %% ../nbs/00c_testing.ipynb #25f2430c
-_FILE_PURPOSES = {'assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'}
+# %% ../nbs/00c_testing.ipynb #87b2c385
+def _file_obj(f:dict) -> dict:
+    "The file object the API answers: the stored file without its bytes."
+    return {k: v for k, v in f.items() if k != 'content'}
 
-def _file_obj(f:dict) -> dict: return {k: v for k, v in f.items() if k != 'content'}
-
+# %% ../nbs/00c_testing.ipynb #8849eda4
 @patch
 def _file(self:FakeOpenAI, file_id:str) -> dict:
     "The stored file `file_id`; 404 if there is none."
     if file_id not in self.files: raise APIError(404, f'No such File object: {file_id}', param='id')
     return self.files[file_id]
+
+# %% ../nbs/00c_testing.ipynb #5918dda5
+_FILE_PURPOSES = {'assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'}
 
 @route('POST', '/v1/files')
 def _upload_file(srv, req):
@@ -536,24 +584,30 @@ def _upload_file(srv, req):
                           content=data)
     return _file_obj(srv.files[fid])
 
-# %% ../nbs/00c_testing.ipynb #2f11dc64
+# %% ../nbs/00c_testing.ipynb #c9200e0a
 @route('GET', '/v1/files')
 def _list_files(srv, req):
-    return {'object': 'list', 'data': [_file_obj(f) for f in srv.files.values()], 'has_more': False}
+    "Every stored file, in one page."
+    return {'object': 'list',
+            'data': [_file_obj(f) for f in srv.files.values()],
+            'has_more': False}
 
+# %% ../nbs/00c_testing.ipynb #2d691429
 @route('GET', '/v1/files/{file_id}')
 def _retrieve_file(srv, req, file_id): return _file_obj(srv._file(file_id))
 
+# %% ../nbs/00c_testing.ipynb #7962fa73
 @route('GET', '/v1/files/{file_id}/content')
 def _file_content(srv, req, file_id): return srv._file(file_id)['content']
 
+# %% ../nbs/00c_testing.ipynb #a36c90d1
 @route('DELETE', '/v1/files/{file_id}')
 def _delete_file(srv, req, file_id):
     srv._file(file_id)
     del srv.files[file_id]
     return {'id': file_id, 'object': 'file', 'deleted': True}
 
-# %% ../nbs/00c_testing.ipynb #08e0d0f6
+# %% ../nbs/00c_testing.ipynb #c3047aff
 def check_training_file(data:bytes, # the uploaded jsonl
                         min_examples:int=10, # OpenAI's minimum
                        ) -> str|None: # what is wrong, or None
@@ -563,26 +617,26 @@ def check_training_file(data:bytes, # the uploaded jsonl
         try: ex = json.loads(l)
         except ValueError: return f'Invalid file format. Line {i}: not valid JSON.'
         msgs = ex.get('messages') if isinstance(ex, dict) else None
-        if not isinstance(msgs, list) or not all(isinstance(m, dict) and 'role' in m and 'content' in m
-                                                 for m in msgs):
-            return f"Invalid file format. Line {i}: expected a 'messages' list of role/content objects."
+        if not isinstance(msgs, list) or not all(isinstance(m, dict) and 'role' in m
+                                                 and 'content' in m for m in msgs):
+            return (f"Invalid file format. Line {i}: expected a 'messages' list of "
+                    "role/content objects.")
         if not any(m['role'] == 'assistant' for m in msgs):
             return f'Invalid file format. Line {i}: no assistant message.'
     if len(lines) < min_examples:
-        return f'Training file has {len(lines)} example(s), but must have at least {min_examples} examples'
+        return (f'Training file has {len(lines)} example(s), but must have at least '
+                f'{min_examples} examples')
 
-# %% ../nbs/00c_testing.ipynb #2432e1e2
-_SNAPSHOTS = {'gpt-4o-mini': 'gpt-4o-mini-2024-07-18', 'gpt-4o': 'gpt-4o-2024-08-06',
-              'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
-              'gpt-4.1': 'gpt-4.1-2025-04-14', 'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14',
-              'gpt-3.5-turbo': 'gpt-3.5-turbo-0125'}
+# %% ../nbs/00c_testing.ipynb #cc082474
 _AUTO = {'n_epochs': 3, 'batch_size': 1, 'learning_rate_multiplier': 1.8}
 
 def _hyperparameters(body:dict) -> dict:
-    "The job's hyperparameters, from `hyperparameters` or `method.supervised`, with `auto` resolved."
-    given = body.get('hyperparameters') or ((body.get('method') or {}).get('supervised') or {}).get('hyperparameters') or {}
+    "The job's hyperparameters, from `hyperparameters` or `method.supervised`, `auto` resolved."
+    given = (body.get('hyperparameters')
+             or ((body.get('method') or {}).get('supervised') or {}).get('hyperparameters') or {})
     return {k: v if (v := given.get(k, 'auto')) != 'auto' else d for k, d in _AUTO.items()}
 
+# %% ../nbs/00c_testing.ipynb #1447dd5c
 @patch
 def _check_job_file(self:FakeOpenAI, file_id, param:str):
     "400 unless `file_id` is an uploaded fine-tune file."
@@ -592,7 +646,25 @@ def _check_job_file(self:FakeOpenAI, file_id, param:str):
                        code='invalid_request_error',
                        param=param)
 
-# %% ../nbs/00c_testing.ipynb #61441623
+# %% ../nbs/00c_testing.ipynb #febb2fbb
+def _job_obj(job:dict) -> dict:
+    "The job as the API shows it: without its events and suffix."
+    return {k: v for k, v in job.items() if k not in ('events', 'suffix')}
+
+# %% ../nbs/00c_testing.ipynb #646f20ea
+def _event(job:dict, message:str, level:str='info', type:str='message', data=None):
+    "Add an event to `job`."
+    job['events'].append(dict(id=f'ftevent-{uuid.uuid4().hex[:24]}',
+                              object='fine_tuning.job.event',
+                              created_at=int(time.time()),
+                              level=level, message=message, type=type, data=data))
+
+# %% ../nbs/00c_testing.ipynb #531ca0db
+_SNAPSHOTS = {'gpt-4o-mini': 'gpt-4o-mini-2024-07-18', 'gpt-4o': 'gpt-4o-2024-08-06',
+              'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
+              'gpt-4.1': 'gpt-4.1-2025-04-14', 'gpt-4.1-nano': 'gpt-4.1-nano-2025-04-14',
+              'gpt-3.5-turbo': 'gpt-3.5-turbo-0125'}
+
 @route('POST', '/v1/fine_tuning/jobs')
 def _create_job(srv, req):
     "Create a fine-tuning job in `validating_files`."
@@ -620,28 +692,21 @@ def _create_job(srv, req):
                suffix=body.get('suffix'),
                metadata=body.get('metadata'),
                method=body.get('method') or {'type': 'supervised',
-                                             'supervised': {'hyperparameters': hp}}, events=[])
+                                             'supervised': {'hyperparameters': hp}},
+               events=[])
     srv.jobs[jid] = job
     _event(job, f"Validating training file: {body['training_file']}")
     return _job_obj(job)
 
-def _job_obj(job:dict) -> dict:
-    return {k: v for k, v in job.items() if k not in ('events', 'suffix')}
-
-def _event(job:dict, message:str, level:str='info', type:str='message', data=None):
-    "Add an event to `job`."
-    job['events'].append(dict(id=f'ftevent-{uuid.uuid4().hex[:24]}',
-                              object='fine_tuning.job.event',
-                              created_at=int(time.time()),
-                              level=level, message=message, type=type, data=data))
-
-# %% ../nbs/00c_testing.ipynb #cd6b67ca
+# %% ../nbs/00c_testing.ipynb #d6421a3e
 def _fail(job:dict, code:str, message:str, param:str|None=None):
+    "End `job` as failed, with OpenAI's error object and an error event."
     job.update(status='failed',
                finished_at=int(time.time()),
                error={'code': code, 'message': message, 'param': param})
     _event(job, message, level='error')
 
+# %% ../nbs/00c_testing.ipynb #409c77b4
 @patch
 def _advance(self:FakeOpenAI, job:dict):
     "Move `job` one step towards its end."
@@ -660,11 +725,13 @@ def _advance(self:FakeOpenAI, job:dict):
             return _fail(job, 'server_error', 'Fine-tuning job failed due to an internal error.')
         self._succeed(job)
 
+# %% ../nbs/00c_testing.ipynb #72173cee
 @patch
 def _succeed(self:FakeOpenAI, job:dict):
     "Finish `job` successfully: name the model, count tokens, write the results file."
     name = f"ft:{job['model']}:org:{job['suffix'] or ''}:{job['id'][-8:]}"
-    tokens = _n_tokens(self.files[job['training_file']]['content'].decode('utf-8', 'replace')) * job['hyperparameters']['n_epochs']
+    tokens = (_n_tokens(self.files[job['training_file']]['content'].decode('utf-8', 'replace'))
+              * job['hyperparameters']['n_epochs'])
     rid = f'file-{uuid.uuid4().hex[:22]}'
     csv = b'step,train_loss,train_accuracy\n1,1.2,0.5\n2,0.6,0.8\n'
     self.files[rid] = dict(id=rid,
@@ -685,16 +752,18 @@ def _succeed(self:FakeOpenAI, job:dict):
     _event(job, f'New fine-tuned model created: {name}')
     _event(job, 'The job has successfully completed')
 
-# %% ../nbs/00c_testing.ipynb #9e0f00b5
+# %% ../nbs/00c_testing.ipynb #8e14d51c
 def _page(items:list, query:dict) -> dict:
-    "One cursor page of `items` (newest first) after the id `query['after']`, at most `query['limit']`."
+    "One cursor page of `items`: those after the id `query['after']`, at most `query['limit']`."
     ids = [x['id'] for x in items]
     start = ids.index(query['after']) + 1 if query.get('after') in ids else 0
     n = int(query.get('limit') or 20)
     return {'object': 'list', 'data': items[start:start+n], 'has_more': start + n < len(items)}
 
+# %% ../nbs/00c_testing.ipynb #39ff462d
 @patch
 def _job(self:FakeOpenAI, job_id:str) -> dict:
+    "The job `job_id`; 404 if there is none."
     if job_id not in self.jobs:
         raise APIError(404,
                        f'Could not find fine-tune job: {job_id}',
@@ -702,20 +771,29 @@ def _job(self:FakeOpenAI, job_id:str) -> dict:
                        param='fine_tune_id')
     return self.jobs[job_id]
 
+# %% ../nbs/00c_testing.ipynb #ceefc97a
 @route('GET', '/v1/fine_tuning/jobs/{job_id}')
 def _retrieve_job(srv, req, job_id):
+    "The job, after moving it one step."
     with srv._lock: srv._advance(job := srv._job(job_id))
     return _job_obj(job)
 
+# %% ../nbs/00c_testing.ipynb #f82f1fe1
 @route('GET', '/v1/fine_tuning/jobs')
 def _list_jobs(srv, req):
+    "One page of the jobs, newest first."
     return _page([_job_obj(j) for j in reversed(srv.jobs.values())], req.query)
 
+# %% ../nbs/00c_testing.ipynb #089fc802
 @route('GET', '/v1/fine_tuning/jobs/{job_id}/events')
-def _list_events(srv, req, job_id): return _page(srv._job(job_id)['events'][::-1], req.query)
+def _list_events(srv, req, job_id):
+    "One page of the job's events, newest first."
+    return _page(srv._job(job_id)['events'][::-1], req.query)
 
+# %% ../nbs/00c_testing.ipynb #d5059f94
 @route('POST', '/v1/fine_tuning/jobs/{job_id}/cancel')
 def _cancel_job(srv, req, job_id):
+    "Cancel the job, unless it has already ended."
     job = srv._job(job_id)
     if job['status'] in ('succeeded', 'failed', 'cancelled'):
         raise APIError(400, f"Job has already completed: {job_id}", param='fine_tune_id')
