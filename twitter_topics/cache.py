@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_cache.ipynb #05969f16
 from __future__ import annotations
-import hashlib, os, sqlite3, threading, time, warnings
+import hashlib, os, sqlite3, threading, warnings
 from pathlib import Path
 from fastcore.basics import chunked, patch
 
@@ -14,7 +14,7 @@ __all__ = ['cache_key', 'KVCache']
 
 # %% ../nbs/00b_cache.ipynb #cd9213a2
 # where caches live: $TWITTER_TOPICS_CACHE, else ~/.cache/twitter_topics
-from .files import default_cache_dir
+from .files import default_cache_dir, set_aside
 
 def cache_key(namespace:str, # what produced the value, e.g. the model and server
               text:str, # the exact input
@@ -69,9 +69,7 @@ def _off(self:KVCache, e:Exception):
 def _rebuild(self:KVCache):
     "Move the damaged file aside and start a fresh one (or no cache, if even that fails)."
     if self._con is not None: self._con.close()
-    aside = self.path.with_name(f'{self.path.name}.damaged-{time.strftime("%Y%m%d-%H%M%S")}')
-    os.replace(self.path, aside)
-    warnings.warn(f"cache {self.path} was damaged; moved aside to {aside.name} and rebuilt")
+    set_aside(self.path, 'not a readable cache', '; rebuilt')
     try: return _connect(self.path)
     except (sqlite3.Error, OSError) as e: return self._off(e)
 

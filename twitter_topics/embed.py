@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
-import os, re, json, time, hashlib, warnings, importlib.util, importlib.metadata
+import os, re, json, hashlib, warnings, importlib.util, importlib.metadata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ from fastcore.basics import store_attr, chunked, patch
 from tqdm.auto import tqdm
 from .data import check_texts
 from .cache import KVCache, cache_key, default_cache_dir
-from .files import _new_dir, _remove, clean_leftovers
+from .files import _new_dir, _remove, clean_leftovers, set_aside
 from .openai_api import openai_client, OpenAIServer, get_encoding, check_cost
 
 # %% auto #0
@@ -380,10 +380,7 @@ def load_converted(folder, # a folder named by converted_folder
         model = ov.Core().read_model(folder/'model.xml')
         return model, tokenizers.Tokenizer.from_file(str(folder/'tokenizer.json')), meta['inputs']
     except Exception as e:   # whatever the damage, the cure is to convert again
-        aside = folder.with_name(f'{folder.name}.damaged-{time.strftime("%Y%m%d-%H%M%S")}')
-        try: os.replace(folder, aside)
-        except OSError: aside = folder
-        warnings.warn(f"converted model {folder} was damaged ({e}); set aside as {aside.name}")
+        set_aside(folder, e, '; converting again')
         return None
 
 # %% ../nbs/01_embed.ipynb #52be8810

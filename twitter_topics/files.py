@@ -11,7 +11,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['LEFTOVER', 'MARKER', 'LEDGER', 'STDOUT_HINT', 'clean_leftovers', 'marker_kind', 'is_ours', 'default_cache_dir',
-           'written_kind', 'check_replaceable', 'atomic_file', 'atomic_write_text', 'atomic_dir', 'json_line']
+           'written_kind', 'set_aside', 'check_replaceable', 'atomic_file', 'atomic_write_text', 'atomic_dir',
+           'json_line']
 
 # %% ../nbs/00a_files.ipynb #acc562fd
 def _temp_name(dest:Path, what:str='tmp') -> Path:
@@ -157,15 +158,16 @@ def _locked(f:Path) -> sqlite3.Connection:
         raise
 
 # %% ../nbs/00a_files.ipynb #6dd74447
-def _set_aside(f:Path, e:Exception):
-    "Move a damaged ledger aside, with a warning."
+def set_aside(f:Path, # a damaged file or folder
+              why, # what is wrong with it (an exception or a text)
+              then:str='', # what follows for the user, appended to the warning
+             ) -> Path: # where it went (`f` itself if it could not be moved)
+    "Rename a damaged file or folder to `NAME.damaged-RANDOM`, with a one-line warning."
     aside = f.with_name(f'{f.name}.damaged-{uuid.uuid4().hex[:8]}')
-    try:f.rename(aside)
-    except OSError: pass
-    warnings.warn(
-        f"{f}: damaged ({e}); moved aside to {aside.name}: files written before are no longer"
-        " replaceable"
-    )
+    try: f.rename(aside)
+    except OSError: aside = f
+    warnings.warn(f"{f}: damaged ({why}); moved aside to {aside.name}{then}")
+    return aside
 
 # %% ../nbs/00a_files.ipynb #3fd8dca6
 def _ledger_for_writing(quiet:bool=False, # only an existing, sound ledger; no warnings
@@ -180,7 +182,7 @@ def _ledger_for_writing(quiet:bool=False, # only an existing, sound ledger; no w
         except sqlite3.DatabaseError as e:
             if quiet or isinstance(e, sqlite3.OperationalError):
                 raise
-            _set_aside(f, e)
+            set_aside(f, e, ': files written before are no longer replaceable')
             return _locked(f)
     except (OSError, sqlite3.Error) as e:
         if not quiet:
