@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #0fc77049
 from __future__ import annotations
-import argparse, io, json, os, signal, sys, tempfile, warnings
+import argparse, io, json, os, signal, sys, tempfile, threading, warnings
 from contextlib import redirect_stdout, redirect_stderr, contextmanager
 from functools import partial
 from pathlib import Path
@@ -22,8 +22,8 @@ from .benchmark import DEFAULT_METHODS, run_benchmark
 from .speed import measured_figures
 
 # %% auto #0
-__all__ = ['LLM_PARAM', 'labelled', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card', 'cmd_benchmark',
-           'positive_int', 'parser', 'Terminated', 'main', 'run']
+__all__ = ['LLM_PARAM', 'AGAIN_S', 'labelled', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card',
+           'cmd_benchmark', 'positive_int', 'parser', 'Terminated', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # --llm sets
@@ -362,14 +362,32 @@ class Terminated(KeyboardInterrupt):
     "Raised in the main thread when the process receives SIGTERM: cleanup runs as for Ctrl-C."
 
 # %% ../nbs/10_cli.ipynb #24f7a9dc
+def _importing(frame) -> bool:
+    "Whether `frame` runs inside an `import` statement's machinery."
+    while frame is not None:
+        if frame.f_code.co_filename.startswith('<frozen importlib'): return True
+        frame = frame.f_back
+    return False
+
+# %% ../nbs/10_cli.ipynb #e90e0ab3
+AGAIN_S = 0.2  # seconds before a SIGTERM is sent again, until the command has ended
+
 @contextmanager
 def _sigterm_raises():
     "While the command runs, SIGTERM raises `Terminated` (in the main thread, where handlers are set)."
-    def stop(signum, frame): raise Terminated()
+    lock, ended = threading.Lock(), []
+    def again(signum):
+        with lock:
+            if not ended: os.kill(os.getpid(), signum)
+    def stop(signum, frame):
+        threading.Timer(AGAIN_S, again, (signum,)).start()
+        if _importing(frame) or isinstance(sys.exc_info()[1], Terminated): return
+        raise Terminated()
     try: old = signal.signal(signal.SIGTERM, stop)
     except ValueError: old = None                       # not the main thread: leave signals alone
     try: yield
     finally:
+        with lock: ended.append(True)
         if old is not None: signal.signal(signal.SIGTERM, old)
 
 # %% ../nbs/10_cli.ipynb #a795adeb

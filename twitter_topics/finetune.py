@@ -103,6 +103,19 @@ class FineTunedClassifier(TopicClassifier):
                  verbose:bool=False, # print a line per epoch
                 ): store_attr()
 
+    # the two halves of the save protocol that extend the shared one, written here for `super()`
+    def _state(self) -> tuple:
+        "Thresholds and history (JSON); the weights are written by `_write_extra`."
+        check_is_fitted(self, 'model_')
+        meta, arrays = super()._state()
+        return meta | dict(history=self.history_.to_dict('records')), arrays
+
+    def _restore(self, meta, arrays, path):
+        "The history, the weights and tokenizer through `load_encoder`, then the shared state."
+        self.history_ = pd.DataFrame(meta['history'])
+        self.tokenizer_, self.model_ = load_encoder(path, meta['topics'])
+        return super()._restore(meta, arrays, path)
+
 # %% ../nbs/04_finetune.ipynb #0f665d95
 @patch
 def _device(self:FineTunedClassifier) -> torch.device: return pick_device(self.device)
@@ -202,14 +215,6 @@ def predict_proba(self:FineTunedClassifier, texts:list, # tweets (normalised)
             out[idx] = torch.sigmoid(logits.float()).cpu().numpy()
     return out
 
-# %% ../nbs/04_finetune.ipynb #4f1d96be
-@patch
-def _state(self:FineTunedClassifier) -> tuple:
-    "Thresholds and history (JSON); the weights are written by `_write_extra`."
-    check_is_fitted(self, 'model_')
-    meta, arrays = super(FineTunedClassifier, self)._state()
-    return meta | dict(history=self.history_.to_dict('records')), arrays
-
 # %% ../nbs/04_finetune.ipynb #78c7dc89
 @patch
 def _write_extra(self:FineTunedClassifier, tmp:Path):
@@ -217,10 +222,3 @@ def _write_extra(self:FineTunedClassifier, tmp:Path):
     with quiet_transformers():
         self.model_.save_pretrained(tmp, safe_serialization=True)
         self.tokenizer_.save_pretrained(tmp)
-
-# %% ../nbs/04_finetune.ipynb #edb91050
-@patch
-def _restore(self:FineTunedClassifier, meta, arrays, path):
-    self.history_ = pd.DataFrame(meta['history'])
-    self.tokenizer_, self.model_ = load_encoder(path, meta['topics'])
-    return super(FineTunedClassifier, self)._restore(meta, arrays, path)

@@ -55,6 +55,11 @@ class PretrainedClassifier(TopicClassifier):
                  n_threads:int|None=None, # CPU threads while predicting; None: PyTorch's setting
                 ): store_attr()
 
+    def _restore(self, meta, arrays, path):
+        "The saved copy in `hf/` through `load_topic_model`, then the shared state (here for `super()`)."
+        self.tokenizer_, self.model_ = load_topic_model(str(path/'hf'), meta['topics'])
+        return super()._restore(meta, arrays, path)
+
 # %% ../nbs/04c_pretrained.ipynb #ab945a0f
 @patch
 def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only to tune thresholds
@@ -92,9 +97,3 @@ def _write_extra(self:PretrainedClassifier, tmp:Path):
     with quiet_transformers():
         self.model_.save_pretrained(tmp/'hf', safe_serialization=True)
         self.tokenizer_.save_pretrained(tmp/'hf')
-
-# %% ../nbs/04c_pretrained.ipynb #26d386c4
-@patch
-def _restore(self:PretrainedClassifier, meta, arrays, path):
-    self.tokenizer_, self.model_ = load_topic_model(str(path/'hf'), meta['topics'])
-    return super(PretrainedClassifier, self)._restore(meta, arrays, path)
