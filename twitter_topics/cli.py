@@ -22,8 +22,8 @@ from .benchmark import DEFAULT_METHODS, run_benchmark
 from .speed import measured_figures
 
 # %% auto #0
-__all__ = ['LLM_PARAM', 'AGAIN_S', 'labelled', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card',
-           'cmd_benchmark', 'positive_int', 'parser', 'Terminated', 'main', 'run']
+__all__ = ['LLM_PARAM', 'labelled', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card', 'cmd_benchmark',
+           'positive_int', 'parser', 'Terminated', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # --llm sets
@@ -369,8 +369,16 @@ def _importing(frame) -> bool:
         frame = frame.f_back
     return False
 
+# %% ../nbs/10_cli.ipynb #743d330f
+def _after_terminated(e:BaseException|None) -> bool:
+    "Whether `e` is a `Terminated`, or was raised while one was being handled."
+    while e is not None:
+        if isinstance(e, Terminated): return True
+        e = e.__context__
+    return False
+
 # %% ../nbs/10_cli.ipynb #e90e0ab3
-AGAIN_S = 0.2  # seconds before a SIGTERM is sent again, until the command has ended
+_AGAIN_S = 0.2  # seconds before a SIGTERM is sent again, until the command has ended
 
 @contextmanager
 def _sigterm_raises():
@@ -380,12 +388,15 @@ def _sigterm_raises():
         with lock:
             if not ended: os.kill(os.getpid(), signum)
     def stop(signum, frame):
-        threading.Timer(AGAIN_S, again, (signum,)).start()
-        if _importing(frame) or isinstance(sys.exc_info()[1], Terminated): return
+        threading.Timer(_AGAIN_S, again, (signum,)).start()
+        if _importing(frame) or _after_terminated(sys.exc_info()[1]): return
         raise Terminated()
     try: old = signal.signal(signal.SIGTERM, stop)
     except ValueError: old = None                       # not the main thread: leave signals alone
     try: yield
+    except Exception as e:
+        if _after_terminated(e): raise Terminated() from e   # a library turned it into its own error
+        raise
     finally:
         with lock: ended.append(True)
         if old is not None: signal.signal(signal.SIGTERM, old)
