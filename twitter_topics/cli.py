@@ -370,36 +370,35 @@ def _importing(frame) -> bool:
     return False
 
 # %% ../nbs/10_cli.ipynb #743d330f
-def _after_terminated(e:BaseException|None) -> bool:
-    "Whether `e` is a `Terminated`, or was raised while one was being handled."
-    while e is not None:
-        if isinstance(e, Terminated): return True
-        e = e.__context__
-    return False
+def _stop_in(e:BaseException|None) -> KeyboardInterrupt|None:
+    "The `KeyboardInterrupt` (or `Terminated`) that `e` is, or was raised while handling; else None."
+    while e is not None and not isinstance(e, KeyboardInterrupt): e = e.__context__
+    return e
 
 # %% ../nbs/10_cli.ipynb #e90e0ab3
-_AGAIN_S = 0.2  # seconds before a SIGTERM is sent again, until the command has ended
+_AGAIN_S = 0.2  # seconds before a signal is sent again, until the command has ended
+_RAISES = {signal.SIGTERM: Terminated, signal.SIGINT: KeyboardInterrupt}
 
 @contextmanager
-def _sigterm_raises():
-    "While the command runs, SIGTERM raises `Terminated` (in the main thread, where handlers are set)."
+def _signals_raise():
+    "While the command runs, SIGTERM raises `Terminated` and Ctrl-C `KeyboardInterrupt` (main thread only)."
     lock, ended = threading.Lock(), []
     def again(signum):
         with lock:
             if not ended: os.kill(os.getpid(), signum)
     def stop(signum, frame):
         threading.Timer(_AGAIN_S, again, (signum,)).start()
-        if _importing(frame) or _after_terminated(sys.exc_info()[1]): return
-        raise Terminated()
-    try: old = signal.signal(signal.SIGTERM, stop)
-    except ValueError: old = None                       # not the main thread: leave signals alone
+        if _importing(frame) or _stop_in(sys.exc_info()[1]): return
+        raise _RAISES[signum]()
+    try: old = {s: signal.signal(s, stop) for s in _RAISES}
+    except ValueError: old = {}                         # not the main thread: leave signals alone
     try: yield
     except Exception as e:
-        if _after_terminated(e): raise Terminated() from e   # a library turned it into its own error
+        if (why := _stop_in(e)) is not None: raise type(why)() from e   # turned into a library's error
         raise
     finally:
         with lock: ended.append(True)
-        if old is not None: signal.signal(signal.SIGTERM, old)
+        for s, h in old.items(): signal.signal(s, h)
 
 # %% ../nbs/10_cli.ipynb #a795adeb
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
@@ -408,7 +407,7 @@ def main(argv:list|None=None, # arguments (default: sys.argv[1:])
     args = parser().parse_args(argv)
     def say(line): print(redact(f"twitter-topics {args.command}: error: {line}"), file=sys.stderr)
     try:
-        with _short_warnings(), _sigterm_raises(): args.func(args)
+        with _short_warnings(), _signals_raise(): args.func(args)
         return 0
     except Terminated:
         print('twitter-topics: terminated', file=sys.stderr)
