@@ -12,9 +12,13 @@ rendered signatures. Errors:
 - a nested link (`[[`name`](url)](page)`: nbdev links a backticked name inside an explicit link again),
 - a markdown link inside a `show_doc` signature: a backticked name in a docments comment is auto-linked, and the
   signature is a code block, so the reader sees the literal `[`name`](https://...)`.
+- a link whose text says "above" or "below" to an anchor on its own page that is on the other side,
+- a `--flags X` instruction (`nbdev_test --path nbs/N.ipynb --flags X`) naming a flag that is not in settings.ini's
+  `tst_flags`, or that no cell of the notebook it names carries (`#| X`); without `--path`, the notebook it is written
+  in, or for the pages about the whole project (index, promises, README.md) any notebook.
 README.md is checked too: links into the docs site by page and anchor, relative links as files of the repository.
 """
-import json, os, re, shutil, sys, tempfile
+import json, os, re, shlex, shutil, sys, tempfile
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit, unquote
 
@@ -137,8 +141,12 @@ def proc_pages(nbs:Path, proc:Path) -> dict:
             if c['cell_type'] == 'markdown': chunks.append((where, _src(c), False))
             sd = re.search(r'^show_doc\((.*)\)\s*$', _src(c), re.M) if c['cell_type'] == 'code' else None
             chunks += [(f'{where} (show_doc({sd.group(1)}))' if sd else where, o, bool(sd)) for o in _md_out(c)]
-        for _,md,_ in chunks: anchors_in(md, ids)
-        pages[(rel.parent/out).as_posix()] = dict(src=rel.as_posix(), chunks=chunks, ids=ids)
+        first = {}   # anchor -> index of the chunk that holds it, to tell "above" from "below"
+        for k,(_,md,_) in enumerate(chunks):
+            before = set(ids)
+            anchors_in(md, ids)
+            first |= {i: k for i in ids - before}
+        pages[(rel.parent/out).as_posix()] = dict(src=rel.as_posix(), chunks=chunks, ids=ids, first=first)
     for f in sorted(list(proc.rglob('*.qmd')) + list(proc.rglob('*.md'))):
         rel, ids = f.relative_to(proc), set()
         anchors_in(f.read_text(encoding='utf-8'), ids)
@@ -183,20 +191,32 @@ class Checker:
         if path.startswith('..'): return self.err(where, f'relative link leaves the docs site: {url}')
         self.check_site(where, url, '' if path == '.' else path, u.fragment, cur)
 
-    def check_md(self, where, md, page=None, cur_dir='', signature=False):
-        "Check every link in markdown `md` shown on `page`; `signature`: `md` is a `show_doc` output."
+    def check_side(self, where, text, url, page, k):
+        "A link saying 'above' or 'below' (in `text`) to `#anchor` on its own `page` must point that way."
+        side = re.search(r'\b(above|below)\b', text.lower())
+        first = self.pages.get(page, {}).get('first', {})
+        if not (side and url.startswith('#') and k is not None and unquote(url[1:]) in first): return
+        at = first[unquote(url[1:])]
+        if (side.group(1) == 'above' and at > k) or (side.group(1) == 'below' and at < k):
+            self.err(where, f"link says {side.group(1)!r} but {url} is {'below' if at > k else 'above'} it")
+
+    def check_md(self, where, md, page=None, cur_dir='', signature=False, k=None):
+        "Check every link in markdown `md` (chunk `k`) shown on `page`; `signature`: `md` is a `show_doc` output."
         for l,code in split_fences(md):
             if code and signature and _re_mdlink.search(l):
                 self.err(where, f'markdown link inside a signature (shown literally): {l.strip()}')
         text = prose(md)
         links = find_links(text)
         for o in nested(links): self.err(where, f'nested link: {text[o[0]:o[2]]}')
-        for o in links: self.check_url(where, link_target(text, o), page, cur_dir)
+        for o in links:
+            self.check_url(where, link_target(text, o), page, cur_dir)
+            self.check_side(where, text[o[0]+1:o[1]], link_target(text, o), page, k)
         for url in _re_href.findall(mask_code(text)): self.check_url(where, url, page, cur_dir)
 
     def check_pages(self):
         for page,p in self.pages.items():
-            for where,md,sd in p['chunks']: self.check_md(where, md, page, str(PurePosixPath(page).parent), sd)
+            for k,(where,md,sd) in enumerate(p['chunks']):
+                self.check_md(where, md, page, str(PurePosixPath(page).parent), sd, k)
 
     def check_sidebar(self, f:Path):
         "Each page listed in `sidebar.yml` must exist."
@@ -220,6 +240,62 @@ class Checker:
                 if unquote(u.fragment) not in ids: self.err(f.name, f'no heading for {url}')
             elif url.startswith(self.site_url) or u.scheme or url.startswith('//'): self.check_url(f.name, url)
             elif not (f.parent/unquote(u.path)).exists(): self.err(f.name, f'no such file in the repository: {url}')
+
+# %% cell: test flags
+SUITE_PAGES = ('index.ipynb', 'promises.ipynb', 'README.md')   # pages about the whole project
+_re_flag_cell = re.compile(r'^#\|\s*(?:all_)?(\w+)\s*$')
+
+def cell_flags(nb_path:Path) -> set:
+    "The directives alone on a line at the top of `nb_path`'s code cells (`#| slow` -> 'slow')."
+    out = set()
+    for c in json.loads(nb_path.read_text(encoding='utf-8'))['cells']:
+        if c['cell_type'] != 'code': continue
+        for l in _src(c).splitlines():
+            if not l.startswith('#|'): break
+            m = _re_flag_cell.match(l)
+            if m: out.add(m.group(1))
+    return out
+
+def flag_instructions(md:str) -> list:
+    "(flags, path or None) for each `--flags` in markdown `md`: in code (all the flag words, and `--path`), or in prose (one word)."
+    spans = [m.group(2) for m in _re_code.finditer(prose(md))] + [l for l,code in split_fences(md) if code]
+    out = []
+    for t, many in [(t, True) for t in spans] + [(_re_code.sub(' ', prose(md)), False)]:
+        try: toks = shlex.split(t) if many else t.split()
+        except ValueError: toks = t.split()
+        toks = [w for x in toks for w in (x.split() or [x])]   # `--flags "openai finetune"`: two flags
+        path = next((toks[j+1] for j in range(len(toks) - 1) if toks[j] == '--path'), None) if many else None
+        for i, tok in enumerate(toks):
+            if tok != '--flags': continue
+            flags = []
+            for x in toks[i+1:]:
+                x = x if many else x.rstrip('.,;:)')
+                if not re.fullmatch(r'\w+', x): break
+                flags.append(x)
+                if not many: break
+            out.append((flags, path))
+    return out
+
+def check_flags(ck:Checker, root:Path, nbs:Path, tst_flags:set):
+    "Every `--flags` instruction in the notebooks' prose and README.md names a flag that cells carry where it points."
+    have = {f.name: cell_flags(f) for f in sorted(nbs.glob('*.ipynb'))}
+    texts = [(f.name, Path(os.path.relpath(f)).as_posix() + f' cell {i}', _src(c))
+             for f in sorted(nbs.glob('*.ipynb'))
+             for i, c in enumerate(json.loads(f.read_text(encoding='utf-8'))['cells']) if c['cell_type'] == 'markdown']
+    if (root/'README.md').exists(): texts.append(('README.md', 'README.md', (root/'README.md').read_text(encoding='utf-8')))
+    for name, where, md in texts:
+        for flags, path in flag_instructions(md):
+            if not flags: ck.err(where, '`--flags` names no flag')
+            if path:
+                target = Path(path).name
+                if target not in have:
+                    ck.err(where, f'`--path {path}`: no such notebook'); continue
+                carried, there = have[target], f'`{path}`'
+            elif name in SUITE_PAGES: carried, there = set().union(*have.values()), 'any notebook'
+            else: carried, there = have.get(name, set()), name
+            for f in flags:
+                if f not in tst_flags: ck.err(where, f'`--flags {f}`: not one of tst_flags ({" ".join(sorted(tst_flags))})')
+                elif f not in carried: ck.err(where, f'`--flags {f}`: no cell in {there} carries `#| {f}`')
 
 # %% cell: main
 def site_url(cfg) -> str:
@@ -247,6 +323,7 @@ def main(nbs=None) -> int:
     with tempfile.TemporaryDirectory() as d:
         ck = Checker(proc_pages(nbs, process(root, nbs, Path(d))), nbs, site_url(cfg))
     ck.check_pages(); ck.check_sidebar(nbs/'sidebar.yml'); ck.check_readme(root/'README.md')
+    check_flags(ck, root, nbs, set(cfg.get('tst_flags', '').split()))
     for where,msg in ck.problems: print(f'{where}: {msg}')
     print(f'{len(ck.problems)} link problem(s) in {len(ck.pages)} pages and README.md', file=sys.stderr)
     return int(bool(ck.problems))

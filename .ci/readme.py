@@ -1,19 +1,66 @@
 #!/usr/bin/env python3
-"""Keep README.md equal to the markdown of nbs/index.ipynb (nbdev_readme needs Quarto, which CI lacks).
+"""Keep README.md equal to nbs/index.ipynb as nbdev_readme would render it (nbdev_readme needs Quarto, which CI lacks).
 
 python .ci/readme.py          # write README.md from nbs/index.ipynb
 python .ci/readme.py --check  # exit 1, saying so, when they differ
+
+Markdown cells are copied; a shown code cell becomes a ```python block (its `#|` directives removed) followed by its
+stored text output in a ``` block: stdout and the cell's value as text (a plot's
+`<Figure ...>` text is left out). `#| hide` cells are left out, `#| echo: false`
+shows only the output, `#| output: false` only the code; stderr (notes, progress) is never shown.
 """
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
+_re_directive = re.compile(r'^\s*#\|\s*([\w-]+)\s*:?\s*(.*?)\s*$')
+
+def directives(src:str) -> dict:
+    "The `#|` directives at the top of a cell's source, e.g. {'hide': '', 'echo': 'false'}."
+    out = {}
+    for l in src.splitlines():
+        m = _re_directive.match(l)
+        if not m: break
+        out[m.group(1)] = m.group(2).lower()
+    return out
+
+def code_text(src:str) -> str:
+    "A code cell's source without its leading `#|` directives."
+    lines = src.splitlines()
+    while lines and _re_directive.match(lines[0]): lines.pop(0)
+    return '\n'.join(lines).strip()
+
+def output_text(cell:dict) -> str:
+    "A code cell's stored text output, as a reader sees it: stdout, then results and displays as plain text."
+    parts = []
+    for o in cell.get('outputs', []):
+        if o.get('output_type') == 'stream':
+            if o.get('name') == 'stdout': parts.append(''.join(o.get('text', '')))
+        elif 'text/plain' in o.get('data', {}) and not any(k.startswith('image/') for k in o['data']):
+            parts.append(''.join(o['data']['text/plain']) + '\n')   # a plot's text is only its repr
+    return ''.join(parts).strip('\n')
+
+def cell_markdown(cell:dict) -> str:
+    "One cell as README markdown ('' when nothing of it is shown)."
+    src = ''.join(cell['source'])
+    if cell['cell_type'] == 'markdown': return src.strip()
+    if cell['cell_type'] != 'code': return ''
+    d = directives(src)
+    if 'hide' in d or d.get('include') == 'false': return ''
+    blocks = []
+    code, out = code_text(src), output_text(cell)
+    if code and d.get('echo') != 'false': blocks.append(f'```python\n{code}\n```')
+    if out and d.get('output') != 'false': blocks.append(f'```\n{out}\n```')
+    return '\n\n'.join(blocks)
+
+def nb_markdown(cells:list) -> str:
+    "The shown cells of a notebook, in order, as one markdown document."
+    md = [t for t in map(cell_markdown, cells) if t]
+    return ('\n\n'.join(md) + '\n').replace('](images/', '](nbs/images/')   # the docs home lives in nbs/
 
 def readme_text() -> str:
-    "The markdown cells of nbs/index.ipynb, in order, as one document."
-    nb = json.loads((root/'nbs'/'index.ipynb').read_text(encoding='utf-8'))
-    md = [''.join(c['source']).strip() for c in nb['cells'] if c['cell_type'] == 'markdown']
-    return ('\n\n'.join(md) + '\n').replace('](images/', '](nbs/images/')   # the docs home lives in nbs/
+    "README.md's text: nbs/index.ipynb as markdown."
+    return nb_markdown(json.loads((root/'nbs'/'index.ipynb').read_text(encoding='utf-8'))['cells'])
 
 if __name__ == '__main__':
     text, dest = readme_text(), root/'README.md'

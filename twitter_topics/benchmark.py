@@ -4,7 +4,8 @@
 
 # %% ../nbs/08_benchmark.ipynb #38cf8947
 from __future__ import annotations
-import json, os, platform
+import json, os, platform, warnings
+from pathlib import Path
 import numpy as np, pandas as pd
 from sklearn.base import clone
 from .data import (TWEETTOPIC, normalize_tweet, encode_topics, frame_topics,
@@ -15,9 +16,10 @@ from .classifier import (METHODS, THRESHOLD_RULES, make_classifier, apply_thresh
 from .embed import get_embedder
 from .evaluation import compare, plot_topic_f1, cross_validate, evaluate
 from .files import atomic_dir, check_replaceable
+from .registry import DEFAULT_METHODS   # the offline methods, named once
 
 # %% auto #0
-__all__ = ['DEFAULT_METHODS', 'summary_table', 'machine', 'benchmark_methods', 'write_report', 'run_benchmark', 'rule_scores',
+__all__ = ['summary_table', 'machine', 'benchmark_methods', 'save_topic_f1', 'write_report', 'run_benchmark', 'rule_scores',
            'choose_rule', 'nested_rules', 'rules_table', 'rule_figures']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
@@ -37,8 +39,6 @@ def machine() -> str:
             f"Python {platform.python_version()}, torch {torch.__version__}")
 
 # %% ../nbs/08_benchmark.ipynb #b338ba07
-DEFAULT_METHODS = ('logreg', 'ovr_mlp', 'ovr_mlp_original', 'trees', 'boosted_trees')
-
 def benchmark_methods(names=DEFAULT_METHODS, # method names from METHODS
                       embedders=('local',), # embedder names: one set of embedding methods each
                       params:dict|None=None, # method -> parameter overrides
@@ -69,6 +69,18 @@ def _report_md(table:pd.DataFrame, n:int, n_splits:int, extra:str='', labels:str
             f"Machine: {machine()}\n\n"
             f"{table.to_markdown()}\n{extra}")
 
+def save_topic_f1(results:dict, # from cross_validate
+                  path, # the .png to write
+                 ):
+    "Draw `plot_topic_f1` into `path`, every name as the text it is (`$...$` is not read as math)."
+    import matplotlib.pyplot as plt
+    before = set(plt.get_fignums())
+    try:
+        with plt.rc_context({'text.parse_math': False}):   # tick labels are made at draw time: keep it on
+            plot_topic_f1(results).figure.savefig(path, dpi=110, bbox_inches='tight')
+    finally:
+        for n in set(plt.get_fignums()) - before: plt.close(n)
+
 def write_report(out, # report folder (replaced atomically)
                  results:dict, # from cross_validate
                  table:pd.DataFrame, # from summary_table
@@ -77,17 +89,19 @@ def write_report(out, # report folder (replaced atomically)
                  extra:dict|None=None, # more figures: name -> value, one line each
                  labels:str='', # a line on the label set
                 ):
-    "Write report.md, results.json and per_topic_f1.png into `out`, atomically."
-    import matplotlib.pyplot as plt
+    "Write report.md, results.json and per_topic_f1.png (left out if it fails) into `out`, atomically."
     lines = ''.join(f"\n{k}: {v}\n" for k, v in (extra or {}).items())
     summary = table.reset_index().to_dict('records')
     def write(tmp):
         (tmp/'report.md').write_text(_report_md(table, n, n_splits, lines, labels))
         saved = dict(results=results, summary=summary, extra=extra or {})
         (tmp/'results.json').write_text(json.dumps(saved, indent=1, default=float))
-        ax = plot_topic_f1(results)
-        ax.figure.savefig(tmp/'per_topic_f1.png', dpi=110, bbox_inches='tight')
-        plt.close(ax.figure)
+        try: save_topic_f1(results, tmp/'per_topic_f1.png')
+        except Exception as e:                       # the figure is a view of the tables: keep them
+            (tmp/'per_topic_f1.png').unlink(missing_ok=True)
+            why = next((l.strip() for l in str(e).splitlines() if l.strip()), '')
+            warnings.warn(f"{Path(out)/'per_topic_f1.png'} was not drawn ({type(e).__name__}"
+                          f"{': ' + why if why else ''}); the report and its tables are written")
     return atomic_dir(out, write, kind='report')
 
 # %% ../nbs/08_benchmark.ipynb #4505bad3

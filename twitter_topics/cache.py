@@ -14,7 +14,7 @@ __all__ = ['cache_key', 'KVCache']
 
 # %% ../nbs/00b_cache.ipynb #cd9213a2
 # where caches live: $TWITTER_TOPICS_CACHE, else ~/.cache/twitter_topics
-from .files import default_cache_dir, set_aside
+from .files import default_cache_dir, set_aside, set_aside_special
 
 def cache_key(namespace:str, # what produced the value, e.g. the model and server
               text:str, # the exact input
@@ -23,12 +23,12 @@ def cache_key(namespace:str, # what produced the value, e.g. the model and serve
     return hashlib.sha256(f'{namespace}\x00{text}'.encode('utf-8', 'surrogatepass')).hexdigest()
 
 # %% ../nbs/00b_cache.ipynb #faa65b13
-def _connect(path:Path) -> sqlite3.Connection:
+def _connect(path:Path, table:str='kv') -> sqlite3.Connection:
     "An open cache file with its table; a damaged file fails here."
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=60, check_same_thread=False)
-    with con: con.execute('CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v BLOB NOT NULL)')
-    con.execute('SELECT k, v FROM kv LIMIT 1').fetchall()
+    with con: con.execute(f'CREATE TABLE IF NOT EXISTS {table} (k TEXT PRIMARY KEY, v BLOB NOT NULL)')
+    con.execute(f'SELECT k, v FROM {table} LIMIT 1').fetchall()
     return con
 
 # %% ../nbs/00b_cache.ipynb #150bbe32
@@ -42,19 +42,29 @@ def _damaged(e:Exception) -> bool:
 class KVCache:
     "A key -> bytes store in one SQLite file: atomic `put_many`, failures never stop a run."
     def __init__(self, path, # the .sqlite file (created with its folder)
+                 checked:bool=False, # store each value with a checksum; a value that fails it reads as missing
                 ):
-        self.path, self._lock, self._con = Path(path), threading.Lock(), None
+        self.path, self.checked, self._lock, self._con = Path(path), checked, threading.Lock(), None
+        self._table = 'kv_checked' if checked else 'kv'
         self._con = self._open()
 
     def __len__(self):
         if self._con is None: return 0
-        return self._con.execute('SELECT COUNT(*) FROM kv').fetchone()[0]
+        return self._con.execute(f'SELECT COUNT(*) FROM {self._table}').fetchone()[0]
+
+    def close(self):
+        "Close the file; the handle then acts as a cache that is off."
+        with self._lock:
+            if self._con is not None: self._con.close()
+            self._con = None
 
 # %% ../nbs/00b_cache.ipynb #4c02e6ae
 @patch
 def _open(self:KVCache):
-    "Connect; a damaged file is rebuilt; an unwritable place means no cache."
-    try: return _connect(self.path)
+    "Connect; a link in the file's place is set aside, a damaged file rebuilt; an unwritable place means no cache."
+    if not set_aside_special(self.path, '; rebuilt'):
+        return self._off(OSError('not a regular file, and it cannot be moved aside'))
+    try: return _connect(self.path, self._table)
     except (sqlite3.Error, OSError) as e: return self._rebuild() if _damaged(e) else self._off(e)
 
 # %% ../nbs/00b_cache.ipynb #0f399e0d
@@ -70,7 +80,7 @@ def _rebuild(self:KVCache):
     "Move the damaged file aside and start a fresh one (or no cache, if even that fails)."
     if self._con is not None: self._con.close()
     set_aside(self.path, 'not a readable cache', '; rebuilt')
-    try: return _connect(self.path)
+    try: return _connect(self.path, self._table)
     except (sqlite3.Error, OSError) as e: return self._off(e)
 
 # %% ../nbs/00b_cache.ipynb #7851950b
@@ -87,20 +97,42 @@ def _do(self:KVCache, f, default):
             else: self._off(e)
             return default
 
+# %% ../nbs/00b_cache.ipynb #ac8abfb8
+def _tag(k:str, v:bytes) -> bytes:
+    "8 bytes of BLAKE2b over key `k` and value `v`: stored after the value in a checked cache."
+    h = hashlib.blake2b(digest_size=8)
+    h.update(k.encode('utf-8', 'surrogatepass'))
+    h.update(b'\0')
+    h.update(v)
+    return h.digest()
+
+# %% ../nbs/00b_cache.ipynb #fdc3ab16
+@patch
+def _sound(self:KVCache, got:dict) -> dict:
+    "The values of `got` (key -> stored bytes) whose checksum matches, checksum removed; one warning for the rest."
+    ok = {k: bytes(v[:-8]) for k, v in got.items()
+          if isinstance(v, bytes) and len(v) >= 8 and _tag(k, v[:-8]) == v[-8:]}
+    if len(ok) < len(got):
+        n = len(got) - len(ok)
+        warnings.warn(f"{self.path}: {n} damaged entr{'y' if n == 1 else 'ies'} ignored; computed again")
+    return ok
+
 # %% ../nbs/00b_cache.ipynb #2858ca8f
 @patch
 def put_many(self:KVCache, items:dict):
     "Store all `items` (key -> bytes) in one transaction."
+    rows = [(k, v + _tag(k, v) if self.checked else v) for k, v in items.items()]
     def w(con):
-        with con: con.executemany('INSERT OR REPLACE INTO kv VALUES (?, ?)', list(items.items()))
+        with con: con.executemany(f'INSERT OR REPLACE INTO {self._table} VALUES (?, ?)', rows)
     self._do(w, None)
 
 # %% ../nbs/00b_cache.ipynb #64cc8d95
 @patch
 def get_many(self:KVCache, keys) -> dict:
-    "The stored values of those `keys` that are present."
+    "The stored values of those `keys` that are present (and, checked, sound)."
     def q(con):
-        sql = "SELECT k, v FROM kv WHERE k IN ({})"
+        sql = f"SELECT k, v FROM {self._table} WHERE k IN ({{}})"
         return dict(r for ks in chunked(list(dict.fromkeys(keys)), 500)
                     for r in con.execute(sql.format(','.join('?' * len(ks))), ks))
-    return self._do(q, {})
+    got = self._do(q, {})
+    return self._sound(got) if self.checked else got

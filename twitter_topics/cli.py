@@ -4,26 +4,15 @@
 
 # %% ../nbs/10_cli.ipynb #0fc77049
 from __future__ import annotations
-import argparse, io, json, os, signal, sys, tempfile, threading, warnings
+import argparse, io, json, os, sys, warnings
 from contextlib import redirect_stdout, redirect_stderr, contextmanager
-from functools import partial
 from pathlib import Path
-import numpy as np, pandas as pd
-from .data import (load_tweets, encode_topics, frame_topics, check_topic_counts,
-                                 announce_topics, normalize_tweet)
-from .embed import get_embedder
-from .files import check_replaceable, atomic_file
-from .evaluation import evaluate, report
-from .classifier import METHODS
-from .openai_api import redact
-from .pipeline import TopicPipeline, model_card, model_folder
-from .predict import stream_predict, iter_chunks, output_file
-from .benchmark import DEFAULT_METHODS, run_benchmark
-from .speed import measured_figures
+from .registry import METHODS, DEFAULT_METHODS
+from .stops import Terminated, stop_on_signals
 
 # %% auto #0
 __all__ = ['LLM_PARAM', 'labelled', 'cmd_train', 'cmd_predict', 'cmd_evaluate', 'cmd_embed', 'cmd_card', 'cmd_benchmark',
-           'positive_int', 'parser', 'Terminated', 'main', 'run']
+           'positive_int', 'parser', 'main', 'run']
 
 # %% ../nbs/10_cli.ipynb #c2f61562
 LLM_PARAM = {'fewshot': 'model', 'openai_finetune': 'base_model', 'finetune': 'model'}  # --llm sets
@@ -57,6 +46,8 @@ def labelled(args, # parsed arguments with data, on_error and topics
              why:str, # what needs them, for the message
             ) -> tuple: # (frame, label set, 0/1 labels)
     "The labelled tweets a command trains on; their label set announced unless TweetTopic's."
+    from twitter_topics.data import (load_tweets, encode_topics, frame_topics, check_topic_counts,
+                                     announce_topics)
     df = load_tweets(args.data, on_error=args.on_error, topics=getattr(args, 'topics', None))
     ts = frame_topics(df)
     Y = encode_topics(df['topics'], ts)
@@ -67,6 +58,8 @@ def labelled(args, # parsed arguments with data, on_error and topics
 # %% ../nbs/10_cli.ipynb #5e11a001
 def cmd_train(args):
     "Train a pipeline on labelled tweets and save it to a folder."
+    from twitter_topics.files import check_replaceable
+    from twitter_topics.pipeline import TopicPipeline
     check_replaceable(args.out, 'model')             # refuse before spending the training time
     df, ts, Y = labelled(args, 2, 'training (and its held-out tuning part)')
     params = _params(args.param, args.llm, args.method)
@@ -79,6 +72,9 @@ def cmd_train(args):
 # %% ../nbs/10_cli.ipynb #ceaf4568
 def cmd_predict(args):
     "Classify tweets with a saved pipeline: JSON lines to --out or stdout, in chunks or with Ray."
+    from twitter_topics.files import check_replaceable
+    from twitter_topics.pipeline import TopicPipeline
+    from twitter_topics.predict import stream_predict
     if args.engine == 'ray' and args.input_format:
         raise ValueError("--input-format is for the local engine; the Ray engine reads by suffix")
     if args.engine == 'ray': return _predict_ray(args)
@@ -89,14 +85,17 @@ def cmd_predict(args):
     if args.out and Path(args.out).resolve() == Path(args.input[0]).resolve():
         raise ValueError(f"{args.out}: is the input; give another --out")
     if args.out: check_replaceable(args.out, 'predictions', file=True)    # before loading the model
-    pipe = TopicPipeline.load(args.model, **_embed_kwargs(args, False))
+    pipe = TopicPipeline.load(args.model, head=True, **_embed_kwargs(args, False))  # numpy head
     n = stream_predict(pipe, args.input[0], args.out, args.chunk_rows, args.on_error,
-                       fmt=args.input_format)
+                       fmt=args.input_format, verbose=args.verbose)
     print(f"{n} tweets classified -> {args.out or 'stdout'}", file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #03373396
 def cmd_evaluate(args):
     "Score a saved pipeline on labelled tweets."
+    from twitter_topics.data import load_tweets, encode_topics
+    from twitter_topics.evaluation import evaluate, report
+    from twitter_topics.pipeline import TopicPipeline
     pipe = TopicPipeline.load(args.model, **_embed_kwargs(args, True))
     ts = pipe.topic_set
     df = load_tweets(args.data, on_error=args.on_error, topics=ts)   # other labels: refused
@@ -117,6 +116,8 @@ def _headline(n:int, m:dict) -> str:
 # %% ../nbs/10_cli.ipynb #708aa105
 def _predict_ray(args):
     "`predict --engine ray`: records to part files in the --out folder."
+    from twitter_topics.files import check_replaceable
+    from twitter_topics.pipeline import model_folder
     from twitter_topics.distributed import ray_predict
     if not args.out:
         raise ValueError("--engine ray writes a folder of part files: give --out OUTDIR")
@@ -128,6 +129,11 @@ def _predict_ray(args):
 # %% ../nbs/10_cli.ipynb #69ffaa28
 def cmd_embed(args):
     "Embed the tweets of a file and save a float32 .npy matrix (rows in input order)."
+    import numpy as np
+    from twitter_topics.data import normalize_tweet
+    from twitter_topics.embed import get_embedder
+    from twitter_topics.files import check_replaceable, atomic_file
+    from twitter_topics.predict import iter_chunks
     to_stdout = args.out == '-'
     dest = None if to_stdout else check_replaceable(args.out, 'embeddings', file=True)
     emb, parts = get_embedder(args.embedder, **_embed_kwargs(args, True)), []
@@ -145,6 +151,7 @@ def cmd_embed(args):
 # %% ../nbs/10_cli.ipynb #7f89e962
 def cmd_card(args):
     "Print a model folder's card (default: the shipped model)."
+    from twitter_topics.pipeline import model_card
     print(model_card(args.model))
 
 # %% ../nbs/10_cli.ipynb #2abba5f6
@@ -160,12 +167,16 @@ def _embedders(args) -> tuple:
 # %% ../nbs/10_cli.ipynb #9aab8530
 def _figures(args):
     "The --speed, --scale and --threads measurements, as run_benchmark's `figures` (None: none)."
+    from functools import partial
+    from twitter_topics.speed import measured_figures
     if not (args.speed or args.scale or args.threads): return None
     return partial(measured_figures, speed=args.speed, scale=args.scale, threads=args.threads)
 
 # %% ../nbs/10_cli.ipynb #5e11a002
 def cmd_benchmark(args):
     "Cross-validate methods, print the comparison table and write the report folder."
+    from twitter_topics.benchmark import run_benchmark
+    from twitter_topics.files import check_replaceable
     check_replaceable(args.out, 'report')
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown:
@@ -242,8 +253,9 @@ def _add_predict(sub):
     pr.add_argument('--chunk-rows', type=positive_int, default=10_000,
                     help='tweets read and classified at a time (bounds memory)')
     pr.add_argument('--input-format', choices=('jsonl', 'csv', 'txt', 'parquet'),
-                    help='how to read INPUT (default: from its suffix; stdin is sniffed, '
-                         'with a note)')
+                    help='how to read INPUT (default: from its suffix; stdin is sniffed)')
+    pr.add_argument('--verbose', action='store_true',
+                    help='say how stdin was read, even when it was plain')
     _ray_args(pr)
     _common(pr)
     pr.set_defaults(func=cmd_predict)
@@ -345,69 +357,30 @@ def _expected_errors() -> tuple:
 
 # %% ../nbs/10_cli.ipynb #e3bbf7cc
 def _one_line(e:BaseException) -> str:
-    "The first line of an error's message, or its type's name when it has none."
-    return str(e).splitlines()[0] if str(e).strip() else type(e).__name__
+    "The first non-blank line of an error's message, or its type's name when it has none."
+    return next((l.strip() for l in str(e).splitlines() if l.strip()), type(e).__name__)
 
 # %% ../nbs/10_cli.ipynb #5b5f2f04
 @contextmanager
 def _short_warnings():
     "Warnings as one redacted line on stderr, like the command's other notes."
+    from twitter_topics.openai_api import redact
     old = warnings.formatwarning
     warnings.formatwarning = lambda msg, *a, **k: redact(f"twitter-topics: warning: {msg}\n")
     try: yield
     finally: warnings.formatwarning = old
 
-# %% ../nbs/10_cli.ipynb #7aa5891c
-class Terminated(KeyboardInterrupt):
-    "Raised in the main thread when the process receives SIGTERM: cleanup runs as for Ctrl-C."
-
-# %% ../nbs/10_cli.ipynb #24f7a9dc
-def _importing(frame) -> bool:
-    "Whether `frame` runs inside an `import` statement's machinery."
-    while frame is not None:
-        if frame.f_code.co_filename.startswith('<frozen importlib'): return True
-        frame = frame.f_back
-    return False
-
-# %% ../nbs/10_cli.ipynb #743d330f
-def _stop_in(e:BaseException|None) -> KeyboardInterrupt|None:
-    "The `KeyboardInterrupt` (or `Terminated`) that `e` is, or was raised while handling; else None."
-    while e is not None and not isinstance(e, KeyboardInterrupt): e = e.__context__
-    return e
-
-# %% ../nbs/10_cli.ipynb #e90e0ab3
-_AGAIN_S = 0.2  # seconds before a signal is sent again, until the command has ended
-_RAISES = {signal.SIGTERM: Terminated, signal.SIGINT: KeyboardInterrupt}
-
-@contextmanager
-def _signals_raise():
-    "While the command runs, SIGTERM raises `Terminated` and Ctrl-C `KeyboardInterrupt` (main thread only)."
-    lock, ended = threading.Lock(), []
-    def again(signum):
-        with lock:
-            if not ended: os.kill(os.getpid(), signum)
-    def stop(signum, frame):
-        threading.Timer(_AGAIN_S, again, (signum,)).start()
-        if _importing(frame) or _stop_in(sys.exc_info()[1]): return
-        raise _RAISES[signum]()
-    try: old = {s: signal.signal(s, stop) for s in _RAISES}
-    except ValueError: old = {}                         # not the main thread: leave signals alone
-    try: yield
-    except Exception as e:
-        if (why := _stop_in(e)) is not None: raise type(why)() from e   # turned into a library's error
-        raise
-    finally:
-        with lock: ended.append(True)
-        for s, h in old.items(): signal.signal(s, h)
-
 # %% ../nbs/10_cli.ipynb #a795adeb
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
+         deadline:float|None=None, # seconds a stop's cleanup may take before the process exits
         ) -> int: # exit code
     "Entry point of the `twitter-topics` command."
     args = parser().parse_args(argv)
-    def say(line): print(redact(f"twitter-topics {args.command}: error: {line}"), file=sys.stderr)
+    def say(line):
+        from twitter_topics.openai_api import redact   # a server's words may quote the key
+        print(redact(f"twitter-topics {args.command}: error: {line}"), file=sys.stderr)
     try:
-        with _short_warnings(), _signals_raise(): args.func(args)
+        with _short_warnings(), stop_on_signals(deadline): args.func(args)
         return 0
     except Terminated:
         print('twitter-topics: terminated', file=sys.stderr)

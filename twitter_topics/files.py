@@ -4,15 +4,15 @@
 
 # %% ../nbs/00a_files.ipynb #a12609da
 from __future__ import annotations
-import json, math, os, re, shutil, sqlite3, stat, uuid, warnings
+import errno, json, math, multiprocessing.util, os, re, shutil, sqlite3, stat, tempfile, uuid, warnings
 from contextlib import contextmanager, closing
 from pathlib import Path
-
+from .readers import clean_text   # lone surrogates out of what is written
 
 # %% auto #0
-__all__ = ['LEFTOVER', 'MARKER', 'LEDGER', 'STDOUT_HINT', 'clean_leftovers', 'marker_kind', 'is_ours', 'default_cache_dir',
-           'written_kind', 'set_aside', 'check_replaceable', 'atomic_file', 'atomic_write_text', 'atomic_dir',
-           'json_line']
+__all__ = ['LEFTOVER', 'MARKER', 'LEDGER', 'STDOUT_HINT', 'new_dir', 'remove', 'clean_leftovers', 'check_regular', 'open_regular',
+           'read_small', 'marker_kind', 'is_ours', 'default_cache_dir', 'private_cache', 'written_kind', 'set_aside',
+           'set_aside_special', 'check_replaceable', 'atomic_file', 'atomic_write_text', 'atomic_dir', 'json_line']
 
 # %% ../nbs/00a_files.ipynb #acc562fd
 def _temp_name(dest:Path, what:str='tmp') -> Path:
@@ -28,7 +28,7 @@ def _new_file(dest:Path) -> tuple: # (path, file descriptor)
         except FileExistsError: pass
 
 # %% ../nbs/00a_files.ipynb #bdf3c3a8
-def _new_dir(dest:Path) -> Path:
+def new_dir(dest:Path) -> Path:
     "A new temporary folder beside `dest`, with the permissions `mkdir` gives (0o777 & ~umask)."
     while True:
         tmp = _temp_name(dest)
@@ -51,8 +51,8 @@ def _alive(pid:int) -> bool:
     return True
 
 # %% ../nbs/00a_files.ipynb #1f60580d
-def _remove(p:Path):
-    "Remove file or folder `p`, as far as possible."
+def remove(p:Path):
+    "Remove file or folder `p` (a symbolic link itself, never what it points to), as far as possible."
     try: shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
     except OSError: pass
 
@@ -67,24 +67,77 @@ def clean_leftovers(dest, # a file or folder about to be written
     for n in names:
         m = pat.fullmatch(n)
         if not m or _alive(int(m[2])) or (m[1] == 'old' and not os.path.lexists(dest)): continue
-        _remove(dest.parent / n)
+        remove(dest.parent / n)
         gone.append(n)
     return gone
+
+# %% ../nbs/00a_files.ipynb #e49d544a
+_SPECIAL = {stat.S_IFLNK: 'a symbolic link', stat.S_IFIFO: 'a FIFO', stat.S_IFSOCK: 'a socket',
+            stat.S_IFCHR: 'a device', stat.S_IFBLK: 'a device'}
+
+# %% ../nbs/00a_files.ipynb #8ea76de1
+def _what(st) -> str:
+    "What a file system entry is, in words, for a refusal."
+    if stat.S_ISDIR(st.st_mode): return 'a folder'
+    return _SPECIAL.get(stat.S_IFMT(st.st_mode), 'a special file')
+
+# %% ../nbs/00a_files.ipynb #79a54fc0
+def check_regular(path, # a file about to be opened
+                  follow:bool=False, # follow a symbolic link to what it names (else a link is refused)
+                 ) -> os.stat_result:
+    "`path`'s status if it is a regular file, found without opening it; else a one-line `ValueError` naming it (`FileNotFoundError` if it is missing)."
+    try: st = os.stat(path) if follow else os.lstat(path)
+    except FileNotFoundError:
+        if follow and os.path.islink(path):
+            raise ValueError(f"{path}: is a symbolic link to nothing; refusing to read it") from None
+        raise
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{path}: is {_what(st)}, not a regular file; refusing to read it")
+    return st
+
+# %% ../nbs/00a_files.ipynb #3bd7b9ac
+def open_regular(path, # a file to read
+                 follow:bool=False, # follow a symbolic link to what it names (else a link is refused)
+                ): # a binary file object, open for reading
+    "Open `path` for reading if it is a regular file; anything else is refused before it is opened, and checked again once open."
+    check_regular(path, follow)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_CLOEXEC', 0) | (0 if follow else os.O_NOFOLLOW)
+    try: fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno != errno.ELOOP: raise
+        raise ValueError(f"{path}: is a symbolic link, not a regular file; refusing to read it") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"{path}: is {_what(st)}, not a regular file; refusing to read it")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, 'rb')
+    except BaseException:
+        os.close(fd)
+        raise
+
+# %% ../nbs/00a_files.ipynb #6482d90d
+def read_small(path, # a small file: a marker, a meta.json, a config
+               limit:int=1<<20, # the most bytes it may hold
+               follow:bool=False, # follow a symbolic link to what it names (else a link is refused)
+              ) -> bytes:
+    "The bytes of regular file `path`: anything else is refused before it is opened, and a file over `limit` bytes with a one-line `ValueError`."
+    with open_regular(path, follow) as f: data = f.read(limit + 1)
+    if len(data) > limit: raise ValueError(f"{path}: larger than {limit:,} bytes; refusing to read it")
+    return data
 
 # %% ../nbs/00a_files.ipynb #437da2b4
 MARKER = '.twitter_topics'
 
 # %% ../nbs/00a_files.ipynb #ab7a2d16
 def marker_kind(path, # a folder
-               ) -> str|None: # 'model', 'report', 'predictions'; None without a readable marker
+               ) -> str|None: # 'model', 'report', 'predictions'; None without a marker of this tool that names its kind
     "What a folder this tool wrote holds, from its marker."
-    f = Path(path)/MARKER
-    if f.is_symlink() or not f.is_file(): return None
-    try:
-        with open(f, 'rb') as h: m = json.loads(h.read(4096))
-    except (OSError, ValueError): return None
-    ours = isinstance(m, dict) and m.get('tool') == 'twitter_topics'
-    return m.get('kind', 'model') if ours else None
+    try: m = json.loads(read_small(Path(path)/MARKER, 4096))
+    except (OSError, ValueError, RecursionError): return None
+    if not isinstance(m, dict) or m.get('tool') != 'twitter_topics': return None
+    kind = m.get('kind')
+    return kind if isinstance(kind, str) and kind else None
 
 # %% ../nbs/00a_files.ipynb #aa8c121c
 def is_ours(path, # a folder
@@ -102,6 +155,15 @@ def _protected(dest:Path) -> bool:
 def default_cache_dir() -> Path:
     "Where caches and the ledger of outputs live: `$TWITTER_TOPICS_CACHE`, else `~/.cache/twitter_topics`."
     return Path(os.environ.get('TWITTER_TOPICS_CACHE') or Path.home()/'.cache'/'twitter_topics')
+
+# %% ../nbs/00a_files.ipynb #5333a07c
+def private_cache() -> Path:
+    "Point this process and its children at a fresh temporary cache folder, removed at exit."
+    d = Path(tempfile.mkdtemp(prefix='twitter-topics-cache-'))
+    os.environ['TWITTER_TOPICS_CACHE'] = str(d)
+    # multiprocessing's finalizers also run when a pool worker (nbdev_test's) ends, unlike atexit's
+    multiprocessing.util.Finalize(None, shutil.rmtree, (str(d),), {'ignore_errors': True}, exitpriority=0)
+    return d
 
 # %% ../nbs/00a_files.ipynb #40b6cfdb
 LEDGER = 'outputs.sqlite'  # under default_cache_dir(): the files this tool wrote
@@ -129,12 +191,18 @@ def _lookup(con, f:Path, key:str):
             raise
 
 # %% ../nbs/00a_files.ipynb #b9978cf6
+def _regular(p:Path) -> bool:
+    "Whether `p` is a regular file (a symbolic link is not)."
+    try: return stat.S_ISREG(os.lstat(p).st_mode)
+    except OSError: return False
+
 def written_kind(path, # an existing regular file
                  con=None, # the ledger, already open for writing (else it is opened read-only)
                 ) -> str|None: # 'predictions', 'embeddings', ...; None: not a file this tool wrote
     "What this tool recorded writing at `path`, if the file there is still exactly what it wrote."
     p, f = Path(path), default_cache_dir()/LEDGER
-    if con is None and not f.is_file(): return None
+    # a ledger that is a link may be anyone's: it is never read through
+    if con is None and not _regular(f): return None
     try:
         row = _lookup(con, f, str(p.resolve()))
     except sqlite3.Error as e:
@@ -169,14 +237,29 @@ def set_aside(f:Path, # a damaged file or folder
     warnings.warn(f"{f}: damaged ({why}); moved aside to {aside.name}{then}")
     return aside
 
+# %% ../nbs/00a_files.ipynb #d4f1e520
+def set_aside_special(f:Path, # a cache or ledger file, about to be opened for writing
+                      then:str='', # what follows for the user, appended to the warning
+                     ) -> bool: # whether `f` and SQLite's files beside it are now regular files or absent
+    "Set aside `f`, and SQLite's files beside it, where one is a symbolic link or anything but a regular file: nothing is written through it."
+    sound = True
+    for p in [f] + [f.with_name(f.name + s) for s in ('-journal', '-wal', '-shm')]:
+        try: st = os.lstat(p)
+        except OSError: continue
+        if stat.S_ISREG(st.st_mode): continue
+        sound &= set_aside(p, f"{_what(st)}, not a regular file: never written through", then) != p
+    return sound
+
 # %% ../nbs/00a_files.ipynb #3fd8dca6
 def _ledger_for_writing(quiet:bool=False, # only an existing, sound ledger; no warnings
                        ) -> sqlite3.Connection|None:
-    "The ledger with its write lock taken, a damaged one set aside; None (with a warning) where it cannot be written."
+    "The ledger with its write lock taken, a damaged one (or a link in its place) set aside; None (with a warning) where it cannot be written."
     f = default_cache_dir()/LEDGER
-    if quiet and not f.is_file(): return None
+    if quiet and not _regular(f): return None
     try:
         f.parent.mkdir(parents=True, exist_ok=True)
+        if not quiet and not set_aside_special(f, ': files written before are no longer replaceable'):
+            raise OSError(f"{f} is not a regular file and cannot be moved aside")
         try:
             return _locked(f)
         except sqlite3.DatabaseError as e:
@@ -210,10 +293,6 @@ def _kind_locked(dest:Path) -> str|None:
     finally:
         if con: con.close()
 
-# %% ../nbs/00a_files.ipynb #e49d544a
-_SPECIAL = {stat.S_IFLNK: 'a symbolic link', stat.S_IFIFO: 'a FIFO', stat.S_IFSOCK: 'a socket',
-            stat.S_IFCHR: 'a device', stat.S_IFBLK: 'a device'}
-
 # %% ../nbs/00a_files.ipynb #978d0118
 STDOUT_HINT = "omit --out, or give --out -, to write to stdout"
 
@@ -222,9 +301,8 @@ def _check_file(dest:Path, kind:str, st, con=None):
     "Refuse anything at `dest` but an empty file or this tool's unchanged `kind` file."
     if stat.S_ISDIR(st.st_mode): raise ValueError(f"{dest}: is a folder; give a file name")
     if not stat.S_ISREG(st.st_mode):
-        what = _SPECIAL.get(stat.S_IFMT(st.st_mode), 'a special file')
         raise ValueError(
-            f"{dest}: is {what}, not a file twitter-topics wrote; refusing to write to it"
+            f"{dest}: is {_what(st)}, not a file twitter-topics wrote; refusing to write to it"
             f" ({STDOUT_HINT})"
         )
     if st.st_size == 0: return
@@ -248,8 +326,8 @@ def _check_dir(dest:Path, kind:str, st):
     got = marker_kind(dest)
     if got is None:
         raise ValueError(
-            f"{dest}: not empty and not written by twitter-topics (no {MARKER}); refusing to"
-            " replace it: choose a new folder"
+            f"{dest}: not empty and not written by twitter-topics (no {MARKER} naming its kind);"
+            " refusing to replace it: choose a new folder"
         )
     if got != kind:
         raise ValueError(
@@ -369,7 +447,7 @@ def atomic_dir(dest, # folder to create, or a folder this tool wrote of the same
     dest = check_replaceable(dest, kind)
     dest.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(dest)
-    tmp = _new_dir(dest)
+    tmp = new_dir(dest)
     try:
         write(tmp)
         _finish(tmp, kind)
@@ -379,9 +457,6 @@ def atomic_dir(dest, # folder to create, or a folder this tool wrote of the same
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     clean_leftovers(dest)
     return dest
-
-# %% ../nbs/00a_files.ipynb #b984a4a2
-from .data import clean_text  # one definition, shared with the input readers
 
 # %% ../nbs/00a_files.ipynb #014e9e60
 def _finite(v):

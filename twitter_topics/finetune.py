@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .data import as_topic_set, check_texts, check_labelled
 from .hf_labels import topic_columns, reorder_head
 from .embed import default_model_path, quiet_transformers
-from .classifier import TopicClassifier, tune_thresholds, holdout_split
+from .classifier import TopicClassifier, decide_thresholds, holdout_split
 from .torch_utils import pos_weights, seeded, pick_device, torch_threads
 
 # %% auto #0
@@ -94,7 +94,8 @@ class FineTunedClassifier(TopicClassifier):
                  warmup:float=0.1, # share of steps with a linearly rising learning rate
                  freeze_embeddings:bool=True, # keep the word-embedding table fixed
                  balance:bool=True, # weight each topic's positives by n_neg/n_pos in the loss
-                 tune_thresholds:bool=False, # tune thresholds on held-out tweets (else 0.5)
+                 threshold_rule:str='fixed', # 'fixed' (0.5), or 'per_topic' / 'shared' (held out)
+                 tune_thresholds:bool|None=None, # legacy switch (True: per_topic, False: fixed)
                  valid_size:float=0.1, # share held out (stratified) for threshold tuning
                  min_topics:int=1, # give every tweet at least this many topics
                  seed:int=0, # seed for the head, dropout, batch order and split
@@ -184,7 +185,7 @@ def fit(self:FineTunedClassifier, texts:list, # tweets (normalised)
         Y, # (n, topics) 0/1 labels
         topics=None, # their label set (a TopicSet or names, one per column); None: TweetTopic's 19
        ) -> FineTunedClassifier:
-    "Fine-tune the encoder on the tweets; tune thresholds on held-out tweets if asked."
+    "Fine-tune the encoder on the tweets; set thresholds on held-out tweets if the rule asks."
     texts, Y = self._begin_fit(texts, Y, topics)
     tr, va = holdout_split(Y,
                            self.valid_size,
@@ -194,7 +195,8 @@ def fit(self:FineTunedClassifier, texts:list, # tweets (normalised)
         if self.freeze_embeddings: self.model_.get_input_embeddings().weight.requires_grad_(False)
         self.history_ = self._train([texts[i] for i in tr], Y[tr])
     if va is not None:
-        self.thresholds_ = tune_thresholds(self.predict_proba([texts[i] for i in va]), Y[va])
+        P = self.predict_proba([texts[i] for i in va])
+        self.thresholds_ = decide_thresholds(P, Y[va], self._rule(), self.min_topics)
     return self
 
 # %% ../nbs/04_finetune.ipynb #449db4c2

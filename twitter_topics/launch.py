@@ -8,7 +8,7 @@ import os, signal, sys
 from contextlib import contextmanager
 
 # %% auto #0
-__all__ = ['quiet_start', 'start']
+__all__ = ['STOP_DEADLINE', 'quiet_start', 'start']
 
 # %% ../nbs/10a_launch.ipynb #f1b91b32
 def _quit(signum, frame):
@@ -27,7 +27,9 @@ def quiet_start():
         for s, h in old.items(): signal.signal(s, h)
 
 # %% ../nbs/10a_launch.ipynb #1394ee94
+STOP_DEADLINE = 30  # seconds a stopped command's cleanup may take before the process exits anyway
+
 def start() -> int: # exit code
     "The `twitter-topics` command: `cli.main`, imported while a signal ends the start-up quietly."
     with quiet_start(): from twitter_topics.cli import main
-    return main()
+    return main(deadline=STOP_DEADLINE)

@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.model_selection import cross_val_predict
+from sklearn.utils.validation import check_is_fitted
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 from .classifier import TopicClassifier, tune_thresholds, shared_threshold, check_xy
 from .torch_utils import limit_threads, FIT_THREADS
@@ -85,6 +86,7 @@ def fit(self:OneVsRestLogReg, X, # (n, d) embeddings
 def predict_proba(self:OneVsRestLogReg, X, # (n, d) embeddings
                  ) -> np.ndarray: # (n, topics) probabilities
     "Each topic's logistic probability: `sigmoid(X @ coef_.T + intercept_)`."
+    check_is_fitted(self, 'coef_')
     return expit(check_xy(X) @ self.coef_.T + self.intercept_)
 
 # %% ../nbs/01b_logreg.ipynb #3121372b

@@ -4,11 +4,11 @@
 
 # %% ../nbs/00e_openai_api.ipynb #e14a2f89
 from __future__ import annotations
-import json, os, re, sys
+import base64, functools, json, os, re, sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from fastcore.basics import store_attr, patch
 from tqdm.auto import tqdm
 from .cache import KVCache, cache_key, default_cache_dir
@@ -25,19 +25,37 @@ __all__ = ['MIN_SECRET', 'OPENAI_DEFAULT', 'CHAT_PRICES', 'FT_CHAT_PRICES', 'add
 # shorter "keys" ('EMPTY', 'ollama') are placeholders; replacing them would mangle ordinary words
 MIN_SECRET = 8
 _secrets = set()
-_KEY_SHAPE = re.compile(r'\bsk-[A-Za-z0-9_\-]{8,}')
+_KEY_SHAPE = re.compile(r'\bsk-[A-Za-z0-9_\-]{8,}', re.IGNORECASE)
 _URL_PASSWORD = re.compile(r'(://[^/\s:@]*):[^/\s@]*@')
 
 def add_secret(s:str|None): # a key or password used in this run
     "Remember `s` so that `redact` removes it from anything printed or saved."
     if isinstance(s, str) and len(s.strip()) >= MIN_SECRET: _secrets.add(s.strip())
 
+def _base64_cores(b:bytes) -> set:
+    "What base64 makes of `b` wherever it sits in a longer string: the characters that are `b`'s alone."
+    out = set()
+    for at in range(3):                      # b starts at byte 0, 1 or 2 of a 3-byte group
+        enc = base64.b64encode(bytes(at) + b + bytes(2)).decode()
+        out.add(enc[-(-8 * at // 6):8 * (at + len(b)) // 6])   # characters wholly inside b's bits
+    return out | {c.translate(str.maketrans('+/', '-_')) for c in out}   # and the URL-safe alphabet
+
+@functools.lru_cache(maxsize=64)
+def _secret_forms(secrets:frozenset) -> re.Pattern|None:
+    "One pattern for every form a server may echo a secret in: itself, base64, hex, %-escaped; any case."
+    forms = set()
+    for s in (s for s in secrets if len(s) >= MIN_SECRET):
+        b = s.encode('utf-8')
+        forms |= {s, b.hex(), quote(s, safe='')}
+        forms |= _base64_cores(b)
+    forms = sorted(forms, key=len, reverse=True)
+    return re.compile('|'.join(map(re.escape, forms)), re.IGNORECASE) if forms else None
+
 def redact(text) -> str: # anything about to be printed, logged or saved
-    "`text` without this run's keys, URL passwords, or anything shaped like an OpenAI key."
+    "`text` without this run's keys (in any case, base64 or hex), URL passwords, or OpenAI-shaped keys."
     text = str(text)
     known = _secrets | {os.environ.get('OPENAI_API_KEY', '').strip()} - {''}
-    for s in sorted(known, key=len, reverse=True):
-        if len(s) >= MIN_SECRET: text = text.replace(s, '***')
+    if (forms := _secret_forms(frozenset(known))): text = forms.sub('***', text)
     return _KEY_SHAPE.sub('sk-***', _URL_PASSWORD.sub(r'\1:***@', text))
 
 # %% ../nbs/00e_openai_api.ipynb #084e6fda

@@ -9,12 +9,13 @@ from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.basics import store_attr, patch
+from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 from .data import (as_topic_set, decode_topics, split_indices, check_texts,
                                  check_labelled)
 from .files import atomic_write_text
 from .cache import default_cache_dir
-from .classifier import TopicClassifier, KeyedEstimator, saved_topics
+from .classifier import TopicClassifier, KeyedEstimator, saved_topics, read_json
 from .prompt import (build_messages, format_answer, parse_topics, topic_prompt,
                                    ask_topics)
 from .openai_api import (openai_client, check_cost, count_chat_tokens, model_family,
@@ -290,6 +291,10 @@ class OpenAIFineTunedClassifier(KeyedEstimator, TopicClassifier):
         store_attr(but='api_key')
         self._api_key = api_key
 
+    def __sklearn_is_fitted__(self) -> bool:
+        "Fitted once a fine-tuned model is known (`fit`, `follow` or `load`)."
+        return bool(getattr(self, 'model_id_', None))
+
 # %% ../nbs/04b_openai_finetune.ipynb #4ea27d32
 @patch
 def _client(self:OpenAIFineTunedClassifier):
@@ -310,7 +315,8 @@ def _folder(self:OpenAIFineTunedClassifier, texts:list, Y:np.ndarray) -> Path:
 
 # %% ../nbs/04b_openai_finetune.ipynb #af223caf
 def _state(d:Path) -> dict:
-    return json.loads((d/'state.json').read_text()) if (d/'state.json').exists() else {}
+    "The work folder's state: a small JSON object, read with a size cap ({} before the first run)."
+    return read_json(d/'state.json') if os.path.lexists(d/'state.json') else {}
 def _save_state(d:Path, st:dict): atomic_write_text(d/'state.json', json.dumps(st, indent=1))
 
 # %% ../nbs/04b_openai_finetune.ipynb #25459496
@@ -399,8 +405,7 @@ def fit(self:OpenAIFineTunedClassifier, texts:list, # labelled tweets
 def predict(self:OpenAIFineTunedClassifier, texts:list, # tweets to classify
            ) -> np.ndarray: # (n, topics) 0/1 over the model's topics
     "Ask the fine-tuned model for each tweet's topics (one each for a single-label model)."
-    if not getattr(self, 'model_id_', None):
-        raise ValueError("no fine-tuned model yet: call fit (or follow a job) first")
+    check_is_fitted(self, msg="no fine-tuned model yet: call fit (or follow a job) first")
     texts = check_texts(texts)
     if getattr(self, '_runner_', None) is None:
         self._runner_ = classifier_runner(self, self.model_id_, 'fine-tuned')

@@ -4,35 +4,21 @@
 
 # %% ../nbs/07_pipeline.ipynb #f6038cf5
 from __future__ import annotations
-import json, os, sys
+import json, os, sys, unicodedata
 from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from fastcore.basics import store_attr, patch
-from twitter_topics.data import (
-    TOPICS,
-    TWEETTOPIC,
-    TopicSet,
-    decode_topics,
-    encode_topics,
-    frame_topics,
-    normalize_tweet,
-)
+from .topics import TOPICS, TWEETTOPIC, TopicSet, decode_topics, encode_topics, frame_topics
+from .readers import normalize_tweet
 from .embed import get_embedder, spec_parts
-from twitter_topics.classifier import (
-    METHODS,
-    MODEL_JSON,
-    make_classifier,
-    method_class,
-    read_json,
-    check_field,
-    saved_topics,
-)
+from .registry import METHODS, make_classifier, method_class
+from .heads import Head, load_head, MODEL_JSON, MODEL_JSON_LIMIT, read_json, check_field, saved_topics
 from .files import atomic_dir
 
 # %% auto #0
-__all__ = ['PIPELINE_JSON', 'DEFAULT_MODEL', 'CARD_JSON', 'TopicPipeline', 'portable_spec', 'shipped_model_path', 'model_folder',
-           'model_card']
+__all__ = ['PIPELINE_JSON', 'DEFAULT_MODEL', 'CARD_JSON', 'TopicPipeline', 'text_list', 'check_rows', 'portable_spec',
+           'shipped_model_path', 'escape_controls', 'model_folder', 'model_card']
 
 # %% ../nbs/07_pipeline.ipynb #4f4fc6b9
 class TopicPipeline:
@@ -55,6 +41,7 @@ class TopicPipeline:
     @property
     def topic_set(self) -> TopicSet:
         "The label set of the fitted classifier (TweetTopic's before fitting)."
+        if isinstance(self.classifier, Head): return self.saved_topics_   # loaded with head=True
         fitted = hasattr(self.classifier, 'thresholds_') or hasattr(self.classifier, 'topics_')
         return self.classifier.topic_set if fitted else TWEETTOPIC
 
@@ -66,32 +53,75 @@ class TopicPipeline:
     def __repr__(self): return f"TopicPipeline(method={self.method!r}, embedder={self.embedder!r})"
 
 # %% ../nbs/07_pipeline.ipynb #a4b19f9d
+def text_list(texts, # tweets: a list (or any iterable) of strings
+             ) -> list:
+    "`texts` as a list; a bare string is refused (as a sequence it would be one tweet per character)."
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"expected a list of texts, got a single {type(texts).__name__}: "
+                        "pass a list of texts, e.g. [text] for one tweet")
+    return list(texts)
+
+def check_rows(got, # what a model returned for the texts (None: nothing to check)
+               n:int, # how many texts it was given
+               what:str, # who returned it, for the message
+              ):
+    "`got`, when it has one row per text; else a one-line `ValueError`."
+    if got is not None and len(got) != n:
+        raise ValueError(f"{what} returned {len(got)} rows for {n} texts; expected one row per text")
+    return got
+
 @patch
 def features(self:TopicPipeline, texts:list, # raw tweets
             ): # normalised texts (text methods) or an embedding matrix
     "What the classifier sees: normalised texts, embedded for embedding methods."
-    texts = [normalize_tweet(t) for t in texts] if self.normalize else list(texts)
+    texts = text_list(texts)
+    texts = [normalize_tweet(t) for t in texts] if self.normalize else texts
     if self.input == 'texts': return texts
     if getattr(self, '_emb', None) is None:
         self._emb = get_embedder(self.embedder, **self.embedder_kwargs)
-    return self._emb.embed(texts)
+    return check_rows(self._emb.embed(texts), len(texts), f"the embedder {self.embedder!r}")
 
 # %% ../nbs/07_pipeline.ipynb #989672de
+def _trainable(pipe):
+    "Refuse to fit or save a pipeline loaded with `head=True`: it holds the numpy head only."
+    if isinstance(pipe.classifier, Head):
+        raise ValueError("this pipeline was loaded with head=True, for prediction only; "
+                         "load it with head=False to train or save it")
+
 @patch
 def fit(self:TopicPipeline, texts:list, # raw tweets
         Y, # (n, topics) 0/1 labels
         topics=None, # their label set (a TopicSet or names); None: TweetTopic's 19
        ) -> TopicPipeline:
     "Fit the classifier on tweets and their 0/1 topic matrix."
+    _trainable(self)
     self.classifier.fit(self.features(texts), np.asarray(Y), topics=topics)
     return self
 
 # %% ../nbs/07_pipeline.ipynb #53c74500
 @patch
+def _no_scores(self:TopicPipeline) -> tuple:
+    "What predicting no tweets gives: (0, topics) probabilities (None for methods without) and decisions."
+    T = len(self.topics)
+    return (np.zeros((0, T)) if hasattr(self.classifier, 'predict_proba') else None,
+            np.zeros((0, T), np.int64))
+
+def _check_fitted(clf):
+    "sklearn's `NotFittedError` for an unfitted classifier (a numpy `Head` is always fitted)."
+    if isinstance(clf, Head): return
+    from sklearn.utils.validation import check_is_fitted   # scikit-learn only where it is needed
+    check_is_fitted(clf)
+
+@patch
 def predict_scores(self:TopicPipeline, texts:list, # raw tweets
                   ) -> tuple: # ((n, topics) probabilities or None, (n, topics) 0/1 decisions)
     "Probabilities (None for methods without) and decisions, from one pass over the features."
-    return self.classifier.predict_scores(self.features(texts))
+    texts = text_list(texts)
+    _check_fitted(self.classifier)   # before the embedder is loaded
+    if not texts: return self._no_scores()
+    P, pred = self.classifier.predict_scores(self.features(texts))
+    what = f"the classifier {type(self.classifier).__name__}"
+    return check_rows(P, len(texts), what), check_rows(pred, len(texts), what)
 
 # %% ../nbs/07_pipeline.ipynb #685b0587
 @patch
@@ -133,6 +163,7 @@ def save(self:TopicPipeline, path, # folder to write (replaces only a folder thi
         ) -> Path:
     "Save the fitted pipeline to folder `path`, atomically."
     from twitter_topics import __version__
+    _trainable(self)
     ts = self.topic_set
     meta = dict(
         method=self.method,
@@ -164,23 +195,35 @@ def shipped_model_path(name:str=DEFAULT_MODEL, # a model shipped with the packag
         f" {pkg.parent/'data'/'models'}"
     )
 
+# %% ../nbs/07_pipeline.ipynb #3764ed73
+_BIDI = set('\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069')
+
+def escape_controls(s, # text about to be printed
+                   ) -> str:
+    "`s` with control characters, line separators and bidi overrides as escapes (`\\x1b`), safe on a terminal."
+    bad = lambda c: unicodedata.category(c) in ('Cc', 'Zl', 'Zp') or c in _BIDI
+    return ''.join(c.encode('unicode_escape').decode('ascii') if bad(c) else c for c in str(s))
+
 # %% ../nbs/07_pipeline.ipynb #ac987334
+def _say(msg:str): print(f"twitter-topics: {escape_controls(msg)}", file=sys.stderr)
+
 def model_folder(path, # a model folder, or 'default' for the shipped model
                 ) -> Path:
     "The folder `path` names: `default` is the shipped model unless the working folder has one."
     if str(path) != DEFAULT_MODEL: return Path(path)
-    if not Path(path).exists(): return shipped_model_path()
-    print(
-        f"twitter-topics: note: using ./{DEFAULT_MODEL} from the working folder instead of the"
-        " shipped model",
-        file=sys.stderr,
-    )
-    return Path(path)
+    here = Path(path)
+    if here.is_symlink() and not here.exists():
+        _say(f"warning: ./{DEFAULT_MODEL} is a broken link (to {os.readlink(here)}); "
+             "using the shipped model")
+        return shipped_model_path()
+    if not here.exists(): return shipped_model_path()
+    _say(f"note: using ./{DEFAULT_MODEL} from the working folder instead of the shipped model")
+    return here
 
 # %% ../nbs/07_pipeline.ipynb #0220eba2
 def _pipeline_meta(path:Path) -> dict:
     "The checked `pipeline.json` of a model folder."
-    if not (path / PIPELINE_JSON).is_file():
+    if not os.path.lexists(path / PIPELINE_JSON):
         raise ValueError(
             f"{path}: not a saved model folder (no {PIPELINE_JSON}); train one with"
             " `twitter-topics train`"
@@ -199,21 +242,20 @@ def _pipeline_meta(path:Path) -> dict:
 @patch(cls_method=True)
 def load(cls:TopicPipeline, path, # folder written by save
          classifier_kwargs:dict|None=None, # overrides for the classifier (e.g. device, base_url)
+         head:bool=False, # predict with the classifier's numpy head where it has one (no scikit-learn, no torch)
          **embedder_kwargs, # passed to get_embedder (cache_dir, base_url, ...)
         ) -> TopicPipeline:
     "Load a pipeline saved with `save`; every problem is one line naming the folder."
     path = model_folder(path)
     meta = _pipeline_meta(path)
-    clf = method_class(meta['method']).load(path/'model', **(classifier_kwargs or {}))
-    if list(clf.topics_) != meta['topics']:
+    clf = load_head(path/'model') if head and not classifier_kwargs else None
+    if clf is None: clf = method_class(meta['method']).load(path/'model', **(classifier_kwargs or {}))
+    if list(getattr(clf, 'topics_', getattr(clf, 'topics', None))) != meta['topics']:
         raise ValueError(f"{path}: {PIPELINE_JSON} and model/{MODEL_JSON} name different topics")
-    return cls(
-        meta['method'],
-        meta['embedder'],
-        meta.get('normalize', True),
-        classifier=clf,
-        embedder_kwargs=embedder_kwargs,
-    )
+    pipe = cls(meta['method'], meta['embedder'], meta.get('normalize', True), classifier=clf,
+               embedder_kwargs=embedder_kwargs)
+    pipe.saved_topics_ = saved_topics(meta, path/PIPELINE_JSON)
+    return pipe
 
 # %% ../nbs/07_pipeline.ipynb #a726ca96
 @patch
@@ -257,13 +299,31 @@ def _topics_line(meta:dict) -> str:
     return f"{len(names)} ({which}; {kind})"
 
 # %% ../nbs/07_pipeline.ipynb #c73d1c8c
+_CARD_TEXTS = ('name', 'trained_on', 'licence', 'data_attribution', 'built_by')
+
+def _card(path:Path) -> dict:
+    "The `card.json` of a model folder ({} without one), each field `model_card` shows checked."
+    f = path/CARD_JSON
+    if not os.path.lexists(f): return {}
+    card = read_json(f)
+    for k in _CARD_TEXTS: check_field(card, k, str, f, optional=True)
+    cv = check_field(card, 'cross_validation', dict, f, optional=True)
+    if cv is None: return card
+    field = lambda d, k, typ, pre: check_field(d, k, typ, f, label=f'cross_validation.{pre}{k}')
+    for k, typ in (('folds', int), ('seed', int), ('command', str)): field(cv, k, typ, '')
+    figures = field(cv, 'figures', dict, '')
+    for k in (k for k in _NAMES if k in figures):
+        for name in (k, k + '_std'): field(figures, name, float, 'figures.')
+    return card
+
 def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
               ) -> str:
     "A model folder's card as text: its `card.json`, if any, and what its JSON files say."
     path = model_folder(path)
-    meta = _pipeline_meta(path)
-    card = read_json(path/CARD_JSON) if (path/CARD_JSON).is_file() else {}
-    clf = read_json(path/'model'/MODEL_JSON) if (path/'model'/MODEL_JSON).is_file() else {}
+    meta, card = _pipeline_meta(path), _card(path)
+    f = path/'model'/MODEL_JSON
+    clf = read_json(f, MODEL_JSON_LIMIT) if os.path.lexists(f) else {}
+    params = check_field(clf, 'params', dict, f, optional=True)
     lines = [
         f"model: {card.get('name', path.name)} ({path})",
         f"method: {meta['method']} ({meta.get('classifier', '?')})",
@@ -271,8 +331,7 @@ def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
         f"topics: {_topics_line(meta)}",
         f"library version: {meta.get('version', '?')}",
     ]
-    if clf.get('params'):
-        lines.append('parameters: ' + ', '.join(f"{k}={v}" for k, v in clf['params'].items()))
+    if params: lines.append('parameters: ' + ', '.join(f"{k}={v}" for k, v in params.items()))
     if 'trained_on' in card: lines.insert(1, f"trained on: {card['trained_on']}")
     if 'cross_validation' in card: lines += _cv_lines(card['cross_validation'])
     lines += [
@@ -280,4 +339,4 @@ def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
         for k in ('licence', 'data_attribution', 'built_by')
         if k in card
     ]
-    return '\n'.join(lines)
+    return '\n'.join(map(escape_controls, lines))

@@ -4,17 +4,18 @@
 
 # %% ../nbs/07a_predict.ipynb #380a4b6b
 from __future__ import annotations
-import csv, functools, itertools, json, os, sys, tempfile, warnings
+import csv, functools, itertools, json, math, sys, uuid, warnings
 from contextlib import contextmanager
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np
 from fastcore.basics import chunked
-from tqdm.auto import tqdm
-from twitter_topics.data import (
-    TOPICS,
+from .topics import TOPICS, column_names
+from twitter_topics.readers import (
     NO_ID,
-    column_names,
+    JsonNumber,
+    bounded_lines,
     file_lines,
+    json_record,
     jsonl_rows,
     txt_rows,
     csv_rows,
@@ -23,9 +24,9 @@ from twitter_topics.data import (
 from .files import json_line, atomic_file
 
 # %% auto #0
-__all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'line_rows', 'stdin_rows', 'open_rows', 'rows_frame',
-           'chunk_frames', 'iter_chunks', 'topic_lists', 'score_dicts', 'record_dicts', 'records', 'output_file',
-           'stream_predict', 'records_match']
+__all__ = ['FORMATS', 'MEMO_VECTORS', 'SCORE_ATOL', 'input_format', 'sniff', 'line_rows', 'stdin_rows', 'open_rows', 'Chunk',
+           'chunk_frame', 'rows_frame', 'row_chunks', 'chunk_frames', 'read_chunks', 'iter_chunks', 'topic_lists',
+           'score_dicts', 'record_dicts', 'record_line', 'records', 'output_file', 'stream_predict', 'records_match']
 
 # %% ../nbs/07a_predict.ipynb #9e2e244c
 FORMATS = {
@@ -58,19 +59,22 @@ def _csv_header(line:bytes) -> bool:
 
 # %% ../nbs/07a_predict.ipynb #990ba3cb
 def sniff(first:bytes, # the first non-blank line of standard input
-         ) -> tuple: # (format, why)
-    "The format of standard input, from its first non-blank line, and why."
+         ) -> tuple: # (format, why, whether another reading was possible)
+    "The format of standard input, from its first non-blank line; why; whether it was a guess."
     if first.removeprefix(b'\xef\xbb\xbf').lstrip().startswith(b'{'):
-        return 'jsonl', "its first line starts with '{'"
-    if _csv_header(first): return 'csv', "its first line is a CSV header with a 'text' column"
-    return 'txt', "its first line is neither a JSON object nor a CSV header with a 'text' column"
+        if json_record(first.decode('utf-8-sig', 'replace'))[0] is not None:
+            return 'jsonl', "its first line is a JSON object", False
+        return 'jsonl', "its first line starts with '{' (but is not a JSON object)", True
+    if _csv_header(first): return 'csv', "its first line is a CSV header with a 'text' column", True
+    return 'txt', "its first line is neither a JSON object nor a CSV header with a 'text' column", False
 
 # %% ../nbs/07a_predict.ipynb #ecbb66de
 def line_rows(kind:str, # 'jsonl', 'csv' or 'txt'
-              lines, # iterable of byte lines
+              lines, # iterable of byte lines, or a binary file object
               name:str, # input name for messages
              ): # yields (position, text, id or NO_ID, problem)
     "The rows of byte `lines` in a line-based format."
+    if hasattr(lines, 'readline'): lines = bounded_lines(lines)
     return (
         csv_rows(lines, name)
         if kind == 'csv'
@@ -78,23 +82,29 @@ def line_rows(kind:str, # 'jsonl', 'csv' or 'txt'
     )
 
 # %% ../nbs/07a_predict.ipynb #d7f5ac1d
-def stdin_rows(fmt:str|None=None, # 'jsonl', 'csv' or 'txt'; None: sniffed, with a note on stderr
+def stdin_rows(fmt:str|None=None, # 'jsonl', 'csv' or 'txt'; None: sniffed
+               verbose:bool=False, # say on stderr which format was sniffed, even when it was clear
               ) -> tuple: # (format, rows)
     "The rows of standard input."
     if fmt == 'parquet':
         raise ValueError(
             "<stdin>: parquet cannot be read from standard input; give the file's path"
         )
-    lines, seen = iter(sys.stdin.buffer), []
+    lines, blank, first = bounded_lines(sys.stdin.buffer), 0, None
     for l in lines:
-        seen.append(l)
-        if l.strip(): break
-    if fmt is None and seen[-1:] and seen[-1].strip():
-        fmt, why = sniff(seen[-1])
-        print(
-            f"<stdin>: read as {fmt}: {why} (choose with --input-format jsonl|csv|txt)",
-            file=sys.stderr,
-        )
+        if l.strip():
+            first = l
+            break
+        blank += 1
+    if fmt is None and first is not None:
+        fmt, why, guess = sniff(first)
+        if guess or verbose:
+            print(
+                f"<stdin>: read as {fmt}: {why} (choose with --input-format jsonl|csv|txt)",
+                file=sys.stderr,
+            )
+    # the lines read so far, blank ones as blank ones (line numbers kept), then the rest
+    seen = itertools.chain(itertools.repeat(b'\n', blank), [] if first is None else [first])
     return fmt or 'txt', line_rows(fmt or 'txt', itertools.chain(seen, lines), '<stdin>')
 
 # %% ../nbs/07a_predict.ipynb #fc4f0648
@@ -116,16 +126,37 @@ def open_rows(src, # path, or '-' for stdin
         else line_rows(kind, file_lines(p), name)
     )
 
+# %% ../nbs/07a_predict.ipynb #e1a20002
+class Chunk:
+    "One chunk of tweets as plain lists: `text`, `id` when the format has ids, `line` for text input."
+    def __init__(self, rows:list, # (position, text, id or NO_ID, problem) tuples, all good, of one format
+                 with_line:bool, # give it a line column (txt input)
+                ):
+        pos, texts, ids, _ = zip(*rows)
+        self.pos, self.cols = list(pos), {'text': list(texts)}
+        if ids[0] is not NO_ID: self.cols['id'] = list(ids)
+        if with_line: self.cols['line'] = list(pos)
+    def __len__(self): return len(self.pos)
+    def __contains__(self, c): return c in self.cols
+    def __getitem__(self, c): return self.cols[c]
+    def __repr__(self): return f"Chunk({len(self)} tweets: {', '.join(self.cols)})"
+
+# %% ../nbs/07a_predict.ipynb #e1a20006
+def chunk_frame(c:Chunk, # a chunk of tweets
+               ): # a DataFrame: text, plus id and line where the chunk has them; index: input position
+    "A chunk as a DataFrame, indexed by input position."
+    import pandas as pd
+    df = pd.DataFrame({'text': pd.Series(c['text'], index=pd.Index(c.pos, name='pos'), dtype=object)})
+    if 'id' in c: df['id'] = pd.Series(c['id'], index=df.index, dtype=object)
+    if 'line' in c: df['line'] = np.asarray(c['line'], dtype=np.int64)
+    return df
+
 # %% ../nbs/07a_predict.ipynb #fcc35b28
 def rows_frame(rows:list, # (position, text, id or NO_ID, problem) tuples, all good, of one format
                with_line:bool, # give the frame a line column (txt input)
-              ) -> pd.DataFrame:
+              ): # a DataFrame, as `chunk_frame` gives it
     "One chunk as a DataFrame, indexed by input position; an id column unless the format has no ids (NO_ID)."
-    pos, texts, ids, _ = zip(*rows)
-    df = pd.DataFrame({'text': pd.Series(texts, index=pd.Index(pos, name='pos'), dtype=object)})
-    if ids[0] is not NO_ID: df['id'] = pd.Series(ids, index=df.index, dtype=object)
-    if with_line: df['line'] = np.asarray(pos, dtype=np.int64)
-    return df
+    return chunk_frame(Chunk(rows, with_line))
 
 # %% ../nbs/07a_predict.ipynb #a27860b2
 def _good_rows(rows, name:str, on_error:str, dropped:list):
@@ -142,34 +173,53 @@ def _good_rows(rows, name:str, on_error:str, dropped:list):
         dropped.append(f"{name}:{r[0]}: {r[3]}")
 
 # %% ../nbs/07a_predict.ipynb #b111169c
+def row_chunks(rows, # iterator of (position, text, id or NO_ID, problem)
+               name:str, # input name for messages
+               kind:str, # input format
+               chunk_rows:int=10_000, # rows per chunk
+               on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
+              ): # yields Chunks
+    "Good rows grouped into chunks, with the same columns whatever the chunking."
+    if on_error not in ('raise', 'drop'):
+        raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
+    dropped = []
+    for part in chunked(_good_rows(rows, name, on_error, dropped), chunk_rows):
+        yield Chunk(part, kind == 'txt')
+    if dropped: warnings.warn(f"dropped {len(dropped)} bad row(s), e.g. {dropped[0]}")
+
 def chunk_frames(rows, # iterator of (position, text, id or NO_ID, problem)
                  name:str, # input name for messages
                  kind:str, # input format
                  chunk_rows:int=10_000, # rows per frame
                  on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
                 ): # yields DataFrames
-    "Good rows grouped into frames, with the same columns whatever the chunking."
-    if on_error not in ('raise', 'drop'):
-        raise ValueError(f"on_error must be 'raise' or 'drop', not {on_error!r}")
-    dropped = []
-    for part in chunked(_good_rows(rows, name, on_error, dropped), chunk_rows):
-        yield rows_frame(part, kind == 'txt')
-    if dropped: warnings.warn(f"dropped {len(dropped)} bad row(s), e.g. {dropped[0]}")
+    "Good rows grouped into frames (`row_chunks` as DataFrames)."
+    return map(chunk_frame, row_chunks(rows, name, kind, chunk_rows, on_error))
 
 # %% ../nbs/07a_predict.ipynb #c9cd7c0d
+def read_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines, CSV or text, sniffed)
+                chunk_rows:int=10_000, # tweets per chunk
+                on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
+                fmt:str|None=None, # input format ('jsonl', 'csv', 'txt', 'parquet'); None: from the suffix, sniffed on stdin
+                verbose:bool=False, # say on stderr which format stdin was read as, even when it was clear
+               ): # yields Chunks: text, plus id when the format has ids, line for text input
+    "Tweets to classify, chunk by chunk, in input order."
+    name = '<stdin>' if str(src) == '-' else str(src)
+    kind, rows = stdin_rows(fmt, verbose) if str(src) == '-' else open_rows(src, chunk_rows, fmt)
+    n = 0
+    for c in row_chunks(rows, name, kind, chunk_rows, on_error):
+        n += len(c)
+        yield c
+    if not n: raise ValueError(f"{name}: no tweets")
+
 def iter_chunks(src, # .jsonl/.csv/.parquet/.txt path, or '-' for stdin (JSON lines, CSV or text, sniffed)
                 chunk_rows:int=10_000, # tweets per chunk
                 on_error:str='raise', # 'raise' at the first bad row, or 'drop' bad rows with a warning
                 fmt:str|None=None, # input format ('jsonl', 'csv', 'txt', 'parquet'); None: from the suffix, sniffed on stdin
+                verbose:bool=False, # say on stderr which format stdin was read as, even when it was clear
                ): # yields DataFrames: text, plus id when the format has ids, line for text input
-    "Tweets to classify, chunk by chunk, in input order."
-    name = '<stdin>' if str(src) == '-' else str(src)
-    kind, rows = open_rows(src, chunk_rows, fmt)
-    n = 0
-    for df in chunk_frames(rows, name, kind, chunk_rows, on_error):
-        n += len(df)
-        yield df
-    if not n: raise ValueError(f"{name}: no tweets")
+    "Tweets to classify, chunk by chunk, in input order, as DataFrames (`read_chunks`' chunks)."
+    return map(chunk_frame, read_chunks(src, chunk_rows, on_error, fmt, verbose))
 
 # %% ../nbs/07a_predict.ipynb #f27a0e63
 @functools.lru_cache(maxsize=8)
@@ -201,21 +251,58 @@ def score_dicts(proba:np.ndarray, # (n, topics) probabilities
     return [dict(zip(names, r)) for r in np.round(np.asarray(proba, dtype=np.float64), 4).tolist()]
 
 # %% ../nbs/07a_predict.ipynb #e9ff7105
-def record_dicts(df:pd.DataFrame, # a chunk from iter_chunks
+def _one_row_each(n:int, # tweets in the chunk
+                  proba, # (n, topics) probabilities, or None
+                  pred, # (n, topics) 0/1 decisions
+                  topics=None, # the model's topic names, or None
+                 ):
+    "Refuse (ValueError) a model's output that is not a row per tweet and a column per topic."
+    shape = np.shape(pred)
+    if len(shape) != 2:
+        raise ValueError(
+            f"the model gave decisions of shape {shape} for {n} tweets, not a row per tweet"
+        )
+    if shape[0] != n:
+        raise ValueError(
+            f"the model gave {shape[0]} row(s) of decisions for {n} tweets; it must give one per tweet"
+        )
+    if proba is not None and np.shape(proba) != shape:
+        raise ValueError(
+            f"the model gave scores of shape {np.shape(proba)} for decisions of shape {shape}"
+        )
+    if topics is not None and (k := len(column_names(topics, shape[1]))) != shape[1]:
+        raise ValueError(f"the model gave {shape[1]} columns of decisions for its {k} topics")
+
+def _as_list(v) -> list:
+    "A column as a list of Python values: a Chunk's list as it is, a pandas Series' values."
+    return v.tolist() if hasattr(v, 'tolist') else list(v)
+
+def record_dicts(df, # a chunk: a Chunk from read_chunks, or a DataFrame from iter_chunks
                  proba:np.ndarray|None, # (n, topics) probabilities, or None for methods without
                  pred:np.ndarray, # (n, topics) 0/1 decisions
                  topics=None, # the model's topic names, in column order; None: TweetTopic's for 19 columns
                 ) -> list: # one dict per tweet: id (when the input has ids), line (txt), text, topics, scores
     "The output records of one chunk."
-    cols = {c: df[c].tolist() for c in ('id', 'line', 'text') if c in df}
+    _one_row_each(len(df), proba, pred, topics)
+    cols = {c: _as_list(df[c]) for c in ('id', 'line', 'text') if c in df}
     cols['topics'] = topic_lists(pred, topics)
     if proba is not None: cols['scores'] = score_dicts(proba, topics)
     return [dict(zip(cols, vals)) for vals in zip(*cols.values())]
 
 # %% ../nbs/07a_predict.ipynb #f9b236f7
-def records(df:pd.DataFrame, proba, pred, topics=None) -> list:
+# stands in for an exact number in a line being written: nothing else in the line can equal it
+_NUMBER_MARK = f"number-{uuid.uuid4().hex}"
+
+def record_line(rec:dict, # one output record
+               ) -> str:
+    "One record as a strict JSON line (`json_line`); a JsonNumber id written with its own text."
+    v = rec.get('id')
+    if not (isinstance(v, JsonNumber) and math.isfinite(v)): return json_line(rec)
+    return json_line(rec | {'id': _NUMBER_MARK}).replace(json.dumps(_NUMBER_MARK), v.text, 1)
+
+def records(df, proba, pred, topics=None) -> list:
     "The output of one chunk as strict JSON lines."
-    return [json_line(r) for r in record_dicts(df, proba, pred, topics)]
+    return [record_line(r) for r in record_dicts(df, proba, pred, topics)]
 
 # %% ../nbs/07a_predict.ipynb #5a3cc999
 @contextmanager
@@ -236,27 +323,27 @@ def stream_predict(pipe, # a fitted TopicPipeline
                    out=None, # output .jsonl path; None: stdout
                    chunk_rows:int=10_000, # tweets per chunk (bounds memory)
                    on_error:str='raise', # 'raise' at a bad row, or 'drop' bad rows with a warning
-                   progress:bool=True, # progress bar with tweets/s on stderr
+                   progress:bool=True, # progress bar with tweets/s on stderr, for work past a second
                    fmt:str|None=None, # input format ('jsonl', 'csv', 'txt', 'parquet'); None: from the suffix, sniffed on stdin
+                   verbose:bool=False, # say on stderr which format stdin was read as, even when it was clear
                   ) -> int: # tweets classified
     "Classify `src` chunk by chunk, writing each chunk's JSON lines as soon as it is done."
+    from tqdm.std import tqdm
     pipe.embedder_kwargs.setdefault('show_progress', False)
     # a text repeated across chunks is embedded once
     pipe.embedder_kwargs.setdefault('memo', MEMO_VECTORS)
-    n = 0
-    with output_file(out) as f, tqdm(
-        unit=' tweets',
-        unit_scale=True,
-        file=sys.stderr,
-        disable=not progress,
-        desc='predict',
-        delay=1,
-    ) as bar:
-        for df in iter_chunks(src, chunk_rows, on_error, fmt):
-            f.writelines(records(df, *pipe.predict_scores(df['text'].tolist()), pipe.topics))
+    n = done = 0
+    bar = tqdm(
+        unit=' tweets', unit_scale=True, file=sys.stderr, disable=not progress, desc='predict', delay=1
+    )
+    with output_file(out) as f, bar:
+        for c in read_chunks(src, chunk_rows, on_error, fmt, verbose):
+            bar.update(n - done)  # the chunks before this one; shows the bar only while work goes on
+            done = n
+            f.writelines(records(c, *pipe.predict_scores(c['text']), pipe.topics))
             f.flush()
-            n += len(df)
-            bar.update(len(df))
+            n += len(c)
+        bar.n = n  # the last chunk: counted for the final bar, which closing shows once (if it showed)
     return n
 
 # %% ../nbs/07a_predict.ipynb #48869f7b

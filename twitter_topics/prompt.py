@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast, functools, json, re, warnings
 from collections import Counter
 import numpy as np
-from .data import (TOPICS, DISPLAY_NAMES, TWEETTOPIC, as_topic_set, canonical_topic,
+from .topics import (TOPICS, DISPLAY_NAMES, TWEETTOPIC, as_topic_set, canonical_topic,
                                  listed)
 
 # %% auto #0

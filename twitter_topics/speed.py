@@ -4,7 +4,7 @@
 
 # %% ../nbs/08a_speed.ipynb #5a1e0003
 from __future__ import annotations
-import json, os, sys, tempfile, time
+import json, os, re, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 import torch, torch.nn.functional as F
@@ -14,13 +14,14 @@ from sklearn.base import BaseEstimator
 from .data import load_tweets, bundled_data_path
 from .classifier import check_xy
 from .torch_utils import seeded, pick_device, limit_threads, FIT_THREADS
-from .embed import LocalEmbedder, openvino_available, native_bf16
+from .embed import LocalEmbedder, openvino_available, native_bf16, default_threads
 from .ovr_mlp import OneVsRestMLP, OVRHeads
 from .benchmark import machine
 
 # %% auto #0
-__all__ = ['THREAD_VARS', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'embed_throughput', 'speed_figures', 'scale_figures',
-           'thread_figures', 'measured_figures']
+__all__ = ['THREAD_VARS', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'cpu_info', 'cpu_class', 'compute_limit',
+           'flops_per_tweet', 'embed_limits', 'embed_throughput', 'speed_figures', 'scale_figures', 'thread_figures',
+           'measured_figures']
 
 # %% ../nbs/08a_speed.ipynb #7f54a252
 class LoopedOVR(BaseEstimator):
@@ -116,42 +117,118 @@ def embed_variants() -> dict:
                 out[f"{backend} {precision}"] = mk(backend=backend, precision=precision)
     return out
 
+# %% ../nbs/08a_speed.ipynb #c1a00002
+_MAX_KHZ = Path('/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq')   # lscpu's 'CPU max MHz'
+
+def cpu_info() -> dict: # flags (a set), clock in GHz (nan when unknown), cores computing
+    "This CPU's flags, clock (its maximum where the kernel knows it) and the embedder's cores."
+    try: text = Path('/proc/cpuinfo').read_text()
+    except OSError: text = ''
+    flags = re.search(r'^flags\s*:(.*)$', text, re.M)
+    mhz = re.search(r'^cpu MHz\s*:\s*([\d.]+)', text, re.M)
+    try: mhz = int(_MAX_KHZ.read_text()) / 1e3
+    except (OSError, ValueError): mhz = float(mhz[1]) if mhz else float('nan')
+    flags = set(flags[1].split()) if flags else set()
+    return dict(flags=flags, ghz=mhz / 1e3, cores=default_threads())
+
+# %% ../nbs/08a_speed.ipynb #c1a00004
+def cpu_class(flags:set, # the CPU's flags, as cpu_info gives them
+             ) -> str: # 'AMX', 'AVX-512 + AVX512-BF16, no AMX', 'AVX2 only', ...
+    "The CPU's class for the embedder's speed, from its flags."
+    if 'amx_bf16' in flags: return 'AMX'
+    if 'avx512_bf16' in flags: return 'AVX-512 + AVX512-BF16, no AMX'
+    if 'avx512f' in flags: return 'AVX-512, no AVX512-BF16'
+    return 'AVX2 only' if 'avx2' in flags else 'no AVX2'
+
+# %% ../nbs/08a_speed.ipynb #c1a00008
+def compute_limit(flags:set, # the CPU's flags
+                  cores:int, # cores computing
+                  ghz:float, # their clock
+                  precision:str='fp32', # 'fp32' or 'bf16'
+                 ) -> float: # peak FLOP/s
+    "Peak FLOP/s: cores × clock × FLOP per cycle of a core's vector units in `precision`."
+    if precision not in ('fp32', 'bf16'):
+        raise ValueError(f"precision must be 'fp32' or 'bf16', not {precision!r}")
+    wide = 'avx512f' in flags and 'sse4a' not in flags   # AMD (sse4a) splits 512-bit ops in two
+    lanes = 16 if wide else 8 if 'avx2' in flags else 4
+    fp32 = 2 * 2 * lanes                                 # 2 FMA pipes, an FMA is 2 FLOP a lane
+    bf16 = 1024 if 'amx_bf16' in flags else fp32 * (2 if 'avx512_bf16' in flags else 1)
+    return cores * ghz * 1e9 * {'fp32': fp32, 'bf16': bf16}[precision]
+
+# %% ../nbs/08a_speed.ipynb #c1a00012
+def flops_per_tweet(transformer, # the embedder's transformer: BERT-like, with `.config`
+                    token_counts, # each tweet's tokens, special tokens included
+                   ) -> float: # mean FLOPs per tweet
+    "A tweet's mean FLOPs: 2·W·n in the linear maps' W weights, 4·L·d·n² in attention."
+    W = sum(m.weight.numel() for k, m in transformer.named_modules()
+            if isinstance(m, nn.Linear) and not k.startswith('pooler'))
+    c, n = transformer.config, np.asarray(token_counts, dtype=float)
+    return float((2 * W * n + 4 * c.num_hidden_layers * c.hidden_size * n**2).mean())
+
+# %% ../nbs/08a_speed.ipynb #c1a00017
+def embed_limits(st, # a loaded SentenceTransformer
+                 texts:list, # the tweets measured
+                ) -> dict: # CPU class, cores, GHz, GFLOP a tweet; tweets/s at each precision's peak
+    "This CPU's compute limit for embedding `texts` with `st`, in tweets per second per precision."
+    cpu = cpu_info()
+    ids = st.tokenizer(texts, truncation=True, max_length=st.max_seq_length)['input_ids']
+    flop = flops_per_tweet(st[0].auto_model, [len(i) for i in ids])
+    out = dict(cpu_class=cpu_class(cpu['flags']), cores=cpu['cores'], ghz=round(cpu['ghz'], 2),
+               gflop_per_tweet=round(flop / 1e9, 3))
+    return out | {p: compute_limit(cpu['flags'], cpu['cores'], cpu['ghz'], p) / flop
+                  for p in ('fp32', 'bf16')}
+
 # %% ../nbs/08a_speed.ipynb #ae52698d
 def embed_throughput(texts:list, # texts to embed
-                     repeats:int=2, # timed runs of each, alternating
-                    ) -> pd.DataFrame: # per variant: tweets/s, ratio and cosine to plain encode
-    "Tweets per second of each local embedder variant (no cache) against plain `encode`."
+                     repeats:int=3, # timed runs of each, alternating; the best of each chunk counts
+                     chunk:int=200, # tweets timed at a time, every variant in turn
+                    ) -> pd.DataFrame: # per variant: tweets/s, ratio, cosine, share of the limit
+    "Tweets/s of each local embedder variant (no cache) against plain `encode` and the CPU's limit."
     variants = embed_variants()
     st = next(iter(variants.values())).st
     for e in variants.values(): e.embed(texts[:8])   # load + warm up
     st.encode(texts[:8], show_progress_bar=False)
     plain = 'SentenceTransformer.encode fp32'
-    encode = lambda: st.encode(texts, batch_size=64, normalize_embeddings=True,
-                               show_progress_bar=False)
-    runs = {plain: encode} | {k: (lambda e=e: e.embed(texts)) for k, e in variants.items()}
-    times, vecs = {k: [] for k in runs}, {}
-    for _ in range(repeats):
-        for k, f in runs.items():
-            t = time.perf_counter()
-            vecs[k] = f()
-            times[k].append(time.perf_counter() - t)
-    base, ref = min(times[plain]), vecs[plain]
-    cos = {k: (v * ref).sum(1) for k, v in vecs.items()}
-    rows = {k: dict(tweets_per_s=len(texts) / min(v), ratio=base / min(v),
-                    mean_cos=float(cos[k].mean()), min_cos=float(cos[k].min()))
-            for k, v in times.items()}
-    return pd.DataFrame(rows).T
+    encode = lambda c: st.encode(c, batch_size=64, normalize_embeddings=True,
+                                 show_progress_bar=False)
+    runs = {plain: encode} | {k: e.embed for k, e in variants.items()}
+    parts = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
+    times, vecs = {k: np.zeros((repeats, len(parts))) for k in runs}, {k: [] for k in runs}
+    for r in range(repeats):
+        for j, part in enumerate(parts):
+            for k, f in runs.items():
+                t = time.perf_counter()
+                v = f(part)
+                times[k][r, j] = time.perf_counter() - t
+                if r == 0: vecs[k].append(v)
+    secs = {k: v.min(0).sum() for k, v in times.items()}
+    ref = np.concatenate(vecs[plain])
+    cos = {k: (np.concatenate(v) * ref).sum(1) for k, v in vecs.items()}
+    lim = embed_limits(st, texts)
+    prec = {plain: 'fp32'} | {k: e.precision_ for k, e in variants.items()}
+    rows = {k: dict(tweets_per_s=len(texts) / s, ratio=secs[plain] / s,
+                    mean_cos=float(cos[k].mean()), min_cos=float(cos[k].min()),
+                    limit_tweets_per_s=lim[prec[k]], of_limit=len(texts) / s / lim[prec[k]])
+            for k, s in secs.items()}
+    df = pd.DataFrame(rows).T
+    df.attrs['limits'] = lim
+    return df
 
 # %% ../nbs/08a_speed.ipynb #bc2c34d2
 def speed_figures(texts:list, # normalised tweets
                   X:np.ndarray, # their embeddings
                   Y:np.ndarray, # their 0/1 labels
-                 ) -> dict: # tweets/s and ratios, with the machine
+                 ) -> dict: # tweets/s, ratios and shares of the compute limit, with the machine
     "Embedding throughput of every local variant and the networks' training speed-up, measured now."
     e, s = embed_throughput(texts), speed_ratio(X, Y, epochs=10, batch_size=16)
-    out = {'machine': machine()}
+    lim = e.attrs['limits']
+    out = {'machine': machine(),
+           'CPU class': (f"{lim['cpu_class']}; compute limit {lim['fp32']:,.0f} tweets/s in fp32, "
+                         f"{lim['bf16']:,.0f} in bf16 ({lim['cores']} cores at {lim['ghz']} GHz, "
+                         f"{lim['gflop_per_tweet']} GFLOP a tweet)")}
     for k, r in e.iterrows():
         out[f'embedding, {k}'] = (f"{r.tweets_per_s:,.0f} tweets/s, {r.ratio:.2f}x plain encode, "
+                                  f"{r.of_limit:.0%} of the limit, "
                                   f"cosine to it {r.mean_cos:.5f} mean / {r.min_cos:.5f} min")
     name = 'OneVsRestMLP training speed-up over the looped original (10 epochs, batch 16)'
     return out | {name: f"{s['ratio']:.1f}x ({s['looped_s']:.2f}s vs {s['vectorised_s']:.2f}s)"}

@@ -108,6 +108,8 @@ class FakeOpenAI:
         self.tamper_embeddings = None
         # optional set of accepted keys: another Bearer token gets OpenAI's 401, which echoes it
         self.api_keys = None
+        # optional function(key) -> text: the form a 401 echoes the key in (str.upper, base64...)
+        self.echo_key = None
         self.requests, self.files, self.jobs, self.fine_tuned_models = [], {}, {}, []
         self._failures, self._stop, self._successes = [], None, {}
         self._addr, self._lock, self._conns, self._httpd = ((host, port), threading.RLock(), set(),
@@ -244,8 +246,9 @@ def answer(self:FakeOpenAI, req) -> tuple|None:
                            "YOUR_KEY).")
         if (self.api_keys is not None
                 and (tok := req.headers['Authorization'][7:].strip()) not in self.api_keys):
+            shown = self.echo_key(tok) if self.echo_key else tok
             raise APIError(401,
-                           f"Incorrect API key provided: {tok}. You can find your API key at "
+                           f"Incorrect API key provided: {shown}. You can find your API key at "
                            "https://platform.openai.com/account/api-keys.",
                            code='invalid_api_key')
         if (f := self._take_failure(req.path)): raise f
