@@ -324,8 +324,9 @@ def model_card(path=DEFAULT_MODEL, # a model folder, or 'default'
     f = path/'model'/MODEL_JSON
     clf = read_json(f, MODEL_JSON_LIMIT) if os.path.lexists(f) else {}
     params = check_field(clf, 'params', dict, f, optional=True)
+    where = 'shipped with the package' if path == shipped_model_path() else path   # no machine path
     lines = [
-        f"model: {card.get('name', path.name)} ({path})",
+        f"model: {card.get('name', path.name)} ({where})",
         f"method: {meta['method']} ({meta.get('classifier', '?')})",
         f"embedder: {meta['embedder']}",
         f"topics: {_topics_line(meta)}",
