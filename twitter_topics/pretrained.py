@@ -9,7 +9,7 @@ import numpy as np, torch
 from fastcore.basics import patch, store_attr
 from sklearn.utils.validation import check_is_fitted
 from .data import check_texts, check_labelled
-from .classifier import TopicClassifier, tune_thresholds
+from .classifier import TopicClassifier, decide_thresholds
 from .torch_utils import pick_device, torch_threads
 from .embed import quiet_transformers
 from .hf_labels import topic_columns, reorder_head
@@ -47,7 +47,8 @@ class PretrainedClassifier(TopicClassifier):
     input = 'texts'
     def __init__(self,
                  model:str='cardiffnlp/tweet-topic-21-multi', # a folder or hub name (safetensors)
-                 tune_thresholds:bool=False, # tune per-topic thresholds on fit's data (else 0.5)
+                 threshold_rule:str='fixed', # 'fixed' (0.5), or 'per_topic' / 'shared' tuned on fit's data
+                 tune_thresholds:bool|None=None, # legacy switch (True: per_topic, False: fixed)
                  min_topics:int=1, # give every tweet at least this many topics
                  max_length:int=128, # tokens kept per tweet
                  batch_size:int=64, # tweets per forward pass
@@ -69,7 +70,8 @@ def fit(self:PretrainedClassifier, texts:list, # tweets (normalised), used only 
     "Load the model, its outputs mapped onto the set (no training); tune thresholds if asked."
     texts, Y = self._begin_fit(texts, Y, topics)
     self.tokenizer_, self.model_ = load_topic_model(self.model, self.topic_set)
-    if self._needs_valid(): self.thresholds_ = tune_thresholds(self.predict_proba(texts), Y)
+    if self._needs_valid():
+        self.thresholds_ = decide_thresholds(self.predict_proba(texts), Y, self._rule(), self.min_topics)
     return self
 
 # %% ../nbs/04c_pretrained.ipynb #67a750a1
