@@ -13,6 +13,7 @@ from .cache import KVCache, cache_key, default_cache_dir
 from .files import (new_dir, remove, clean_leftovers, set_aside, check_regular, open_regular,
                                   read_small, atomic_write_text)
 from .readers import check_texts
+from .openai_api import OpenAIServer   # light: the SDK is imported when a client is made
 
 # %% auto #0
 __all__ = ['HASHES', 'CONVERTED', 'COMPILED', 'EMBEDDING_MODELS', 'MAX_INPUTS', 'MAX_REQUEST_TOKENS', 'Embedder',
@@ -673,12 +674,7 @@ def pack_requests(counts:list, # token count per text
     return out + ([(start, len(counts))] if counts else [])
 
 # %% ../nbs/01_embed.ipynb #d167ab4f
-def _server():
-    "`openai_api.OpenAIServer`, imported when an OpenAI embedder needs it."
-    from twitter_topics.openai_api import OpenAIServer
-    return OpenAIServer
-
-class OpenAIEmbedder(Embedder):
+class OpenAIEmbedder(Embedder, OpenAIServer):
     "Embed with an OpenAI embedding model, or any OpenAI-compatible server, through the `openai` SDK."
     def __init__(self, model:str='text-embedding-ada-002', # embedding model
                  cache_dir=None, # cache folder; None: default_cache_dir(); False: no cache
@@ -693,19 +689,12 @@ class OpenAIEmbedder(Embedder):
                  memo:int=0, # vectors kept in memory across calls (most recently used), so repeats are sent once
                 ):
         store_attr(but='api_key')
-        _server()._use_server(self, base_url, api_key)
+        self._use_server(base_url, api_key)
         known = EMBEDDING_MODELS.get(model, (None, None, 8191))
         self.price = price_per_1m if price_per_1m is not None else known[1]
         self.max_input_tokens = known[2]
         # the server actually used, after ./.env
         self.name = f"openai:{model}:{dimensions or 'full'}@{self.base_url}"
-
-    def __repr__(self): return _server().__repr__(self)
-
-    @property
-    def client(self):
-        "The `openai.OpenAI` client for this run's server, built on first use (as `OpenAIServer`'s)."
-        return _server().client.fget(self)
 
 # %% ../nbs/01_embed.ipynb #332a1376
 @patch
