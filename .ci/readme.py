@@ -7,9 +7,11 @@ python .ci/readme.py --check  # exit 1, saying so, when they differ
 Markdown cells are copied; a shown code cell becomes a ```python block (its `#|` directives removed) followed by its
 stored text output in a ``` block: stdout and the cell's value as text (a plot's
 `<Figure ...>` text is left out). `#| hide` cells are left out, `#| echo: false`
-shows only the output, `#| output: false` only the code; stderr (notes, progress) is never shown.
+shows only the output, `#| output: false` only the code, `#| output: asis` prints markdown as markdown (the
+results rendered from records); a stored plot is written to nbs/images/readme_<cell id>.png and shown with its
+`#| fig-alt`; stderr (notes, progress) is never shown.
 """
-import json, re, sys
+import base64, json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -40,6 +42,20 @@ def output_text(cell:dict) -> str:
             parts.append(''.join(o['data']['text/plain']) + '\n')   # a plot's text is only its repr
     return ''.join(parts).strip('\n')
 
+def images(cell:dict) -> list:
+    "The paths of a code cell's stored PNG outputs as README images: nbs/images/readme_<cell id>[_k].png."
+    outs = [o['data']['image/png'] for o in cell.get('outputs', []) if 'image/png' in o.get('data', {})]
+    return [root/'nbs'/'images'/f"readme_{cell.get('id', 'cell')}{'_' + str(k) if k else ''}.png" for k in range(len(outs))]
+
+def image_files(cells:list) -> dict:
+    "path -> bytes of every README image the shown cells store."
+    out = {}
+    for c in cells:
+        if c['cell_type'] != 'code' or 'hide' in directives(''.join(c['source'])): continue
+        pngs = [o['data']['image/png'] for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
+        for p, b64 in zip(images(c), pngs): out[p] = base64.b64decode(''.join(b64) if isinstance(b64, list) else b64)
+    return out
+
 def cell_markdown(cell:dict) -> str:
     "One cell as README markdown ('' when nothing of it is shown)."
     src = ''.join(cell['source'])
@@ -50,7 +66,10 @@ def cell_markdown(cell:dict) -> str:
     blocks = []
     code, out = code_text(src), output_text(cell)
     if code and d.get('echo') != 'false': blocks.append(f'```python\n{code}\n```')
-    if out and d.get('output') != 'false': blocks.append(f'```\n{out}\n```')
+    if out and d.get('output') == 'asis': blocks.append(out)               # printed markdown, shown as markdown
+    elif out and d.get('output') != 'false': blocks.append(f'```\n{out}\n```')
+    for png in images(cell) if d.get('output') != 'false' else []:
+        blocks.append(f"![{d.get('fig-alt', 'figure')}](nbs/images/{png.name})")
     return '\n\n'.join(blocks)
 
 def nb_markdown(cells:list) -> str:
@@ -64,7 +83,12 @@ def readme_text() -> str:
 
 if __name__ == '__main__':
     text, dest = readme_text(), root/'README.md'
+    pngs = image_files(json.loads((root/'nbs'/'index.ipynb').read_text(encoding='utf-8'))['cells'])
     if '--check' in sys.argv[1:]:
         if not dest.exists() or dest.read_text(encoding='utf-8') != text:
             sys.exit("README.md differs from nbs/index.ipynb: run `python .ci/readme.py` to regenerate it")
-    else: dest.write_text(text, encoding='utf-8')
+        stale = [str(p.relative_to(root)) for p, b in pngs.items() if not p.exists() or p.read_bytes() != b]
+        if stale: sys.exit(f"{', '.join(stale)} differ from nbs/index.ipynb's plots: run `python .ci/readme.py`")
+    else:
+        dest.write_text(text, encoding='utf-8')
+        for p, b in pngs.items(): p.write_bytes(b)

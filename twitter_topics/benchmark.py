@@ -14,13 +14,14 @@ from .data import (TWEETTOPIC, normalize_tweet, encode_topics, frame_topics,
 from .classifier import (METHODS, THRESHOLD_RULES, make_classifier, apply_thresholds,
                                        decide_thresholds)
 from .embed import get_embedder
-from .evaluation import compare, plot_topic_f1, cross_validate, evaluate
+from .evaluation import compare, plot_topic_f1, cross_validate, evaluate, _summary_keys
 from .files import atomic_dir, check_replaceable
 from .registry import DEFAULT_METHODS   # the offline methods, named once
+from .results import spread, read_record, write_record, rules_md
 
 # %% auto #0
-__all__ = ['summary_table', 'machine', 'benchmark_methods', 'save_topic_f1', 'write_report', 'run_benchmark', 'rule_scores',
-           'choose_rule', 'nested_rules', 'rules_table', 'rule_figures']
+__all__ = ['summary_table', 'benchmark_figures', 'machine', 'benchmark_methods', 'extra_md', 'save_topic_f1', 'write_report',
+           'run_benchmark', 'rule_scores', 'choose_rule', 'nested_rules', 'rules_table', 'rule_rows', 'rule_figures']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
 def summary_table(results:dict, # name -> list of fold results from cross_validate
@@ -29,6 +30,25 @@ def summary_table(results:dict, # name -> list of fold results from cross_valida
     t = compare(results)
     t['fit_s'] = [np.mean([r['fit_seconds'] for r in results[n]]).round(2) for n in t.index]
     return t
+
+# %% ../nbs/08_benchmark.ipynb #3e2e2688
+def benchmark_figures(results:dict, # name -> fold results, from cross_validate
+                      embedders=('local',), # the run's embedders: a bare method name ran on the first
+                      seed:int=42, # the fold seed
+                      data:str='the bundled X-Topic tweets', # what was cross-validated
+                      tweets:int|None=None, # how many tweets
+                      labels:str='', # the label-set line
+                     ) -> dict: # a benchmark record's figures
+    "One row per method and embedder, each metric and the fit seconds as a spread over folds."
+    keys, rows = _summary_keys(results), []
+    for name, res in results.items():
+        method, _, e = name.partition(' [')
+        text = name in METHODS and METHODS[name].input == 'texts'
+        rows.append(dict(name=name, method=method, embedder=e.rstrip(']') or ('texts' if text else embedders[0]),
+                         **{k: spread([r[k] for r in res]) for k in keys},
+                         fit_s=spread([r['fit_seconds'] for r in res])))
+    folds = len(next(iter(results.values()), []))
+    return dict(data=data, tweets=tweets, label_set=labels, folds=folds, seed=seed, rows=rows)
 
 # %% ../nbs/08_benchmark.ipynb #fb8ca689
 def machine() -> str:
@@ -65,9 +85,18 @@ def _report_md(table:pd.DataFrame, n:int, n_splits:int, extra:str='', labels:str
     "The text of report.md: what was run, where, and the table."
     return (f"# twitter_topics benchmark\n\n{labels + ' ' if labels else ''}{n} tweets, "
             f"{n_splits}-fold multi-label stratified cross-validation "
-            f"(mean over folds, std in `_std` columns; fit_s = seconds to fit one fold).\n\n"
+            f"(mean over folds, sample std (ddof=1) in `_std` columns; fit_s = seconds to fit one fold).\n\n"
             f"Machine: {machine()}\n\n"
             f"{table.to_markdown()}\n{extra}")
+
+def extra_md(extra:dict|None) -> str:
+    "A report's more figures as markdown: rule tables, measurements as JSON, anything else on a line."
+    out = []
+    for k, v in (extra or {}).items():
+        if k == 'rules': out += [f"\n## Decision rules (nested CV), {m}\n\n{rules_md(rows)}\n" for m, rows in v.items()]
+        elif isinstance(v, dict): out.append(f"\n## {k}\n\n```json\n{json.dumps(v, indent=1, default=float)}\n```\n")
+        else: out.append(f"\n{k}: {v}\n")
+    return ''.join(out)
 
 def save_topic_f1(results:dict, # from cross_validate
                   path, # the .png to write
@@ -90,7 +119,7 @@ def write_report(out, # report folder (replaced atomically)
                  labels:str='', # a line on the label set
                 ):
     "Write report.md, results.json and per_topic_f1.png (left out if it fails) into `out`, atomically."
-    lines = ''.join(f"\n{k}: {v}\n" for k, v in (extra or {}).items())
+    lines = extra_md(extra)
     summary = table.reset_index().to_dict('records')
     def write(tmp):
         (tmp/'report.md').write_text(_report_md(table, n, n_splits, lines, labels))
@@ -116,9 +145,12 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
                   figures=None, # (texts, X, Y) -> dict of more figures for the report, or None
                   rules:bool=False, # also compare the methods' decision rules by nested CV
                   topics=None, # label set, as load_tweets takes it (None: decided from the labels)
+                  record=None, # a results record (.json) to write, or None
+                  command:str|None=None, # the command line the record names (default: this process's)
                  ) -> tuple: # (summary table, per-fold results, more figures or None)
     "Cross-validate `methods` on `data` and (optionally) write a report folder."
     if out: check_replaceable(out, 'report')          # refused before the cross-validation, not after
+    if record and os.path.lexists(record): read_record(record)   # only a record is replaced
     df = load_tweets(src := data or bundled_data_path(), topics=topics)
     ts = frame_topics(df)
     Y = encode_topics(df['topics'], ts)
@@ -135,6 +167,10 @@ def run_benchmark(data=None, # tweets file; None: the bundled X-Topic data
     if rules and not is_single_label(Y):
         extra |= rule_figures(df, methods, X, n_splits, seed, params)
     if out: write_report(out, results, table, len(df), n_splits, extra, _set_line(ts, Y))
+    if record:
+        what = str(data) if data else 'the bundled X-Topic tweets'
+        figs = benchmark_figures(results, embedders, seed, what, len(df), _set_line(ts, Y))
+        write_record(record, 'benchmark', figs | extra, command)
     return table, results, extra or None
 
 # %% ../nbs/08_benchmark.ipynb #952d94bd
@@ -194,6 +230,15 @@ def rules_table(nested:pd.DataFrame, # from nested_rules
                             for r in t.index]
     return t
 
+# %% ../nbs/08_benchmark.ipynb #74d4e3ca
+def rule_rows(nested:pd.DataFrame, # from nested_rules
+              default:str|None=None, # the method's default rule
+             ) -> list: # one dict per rule, then 'nested'
+    "Each rule's (and the nested choice's) macro/micro-F1 as spreads over outer folds, and how often chosen."
+    names = [c[:-len(' macro_f1')] for c in nested if c.endswith(' macro_f1')]
+    return [dict(rule=r, default=r == default, chosen=int((nested['chosen'] == r).sum()) if r != 'nested' else len(nested),
+                 **{m: spread(nested[f'{r} {m}']) for m in ('macro_f1', 'micro_f1')}) for r in names]
+
 # %% ../nbs/08_benchmark.ipynb #dd3ec1b0
 def rule_figures(df, # tweets from load_tweets
                  methods, # method names; those with a `threshold_rule` parameter are compared
@@ -201,10 +246,9 @@ def rule_figures(df, # tweets from load_tweets
                  n_splits:int=5, # outer folds
                  seed:int=42, # their seed
                  params:dict|None=None, # method -> parameter overrides
-                ) -> dict: # 'decision rules, METHOD' -> markdown table
-    "The report's 'decision rules' tables, one per method with a threshold rule."
+                ) -> dict: # {'rules': {method: rule rows}}
+    "Each rule's outer-fold F1 and the nested choice, for each method with a threshold rule."
     clfs = {m: make_classifier(m, **(params or {}).get(m, {}))
             for m in methods if METHODS[m].input == 'embeddings'}
-    tables = {m: rules_table(nested_rules(df, c, X, n_splits, seed=seed)).to_markdown()
-              for m, c in clfs.items() if 'threshold_rule' in c.get_params()}
-    return {f'decision rules (nested CV), {m}': '\n\n' + t for m, t in tables.items()}
+    return {'rules': {m: rule_rows(nested_rules(df, c, X, n_splits, seed=seed), c.get_params()['threshold_rule'])
+                      for m, c in clfs.items() if 'threshold_rule' in c.get_params()}}

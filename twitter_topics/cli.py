@@ -175,7 +175,7 @@ def _figures(args):
 # %% ../nbs/10_cli.ipynb #5e11a002
 def cmd_benchmark(args):
     "Cross-validate methods, print the comparison table and write the report folder."
-    from twitter_topics.benchmark import run_benchmark
+    from twitter_topics.benchmark import run_benchmark, extra_md
     from twitter_topics.files import check_replaceable
     check_replaceable(args.out, 'report')
     unknown = [m for m in args.methods if m not in METHODS]
@@ -184,10 +184,11 @@ def cmd_benchmark(args):
     params = {m: _params(args.param, args.llm, m) for m in args.methods}
     table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed,
                                     args.out, params, embedder_kwargs=_embed_kwargs(args, True),
-                                    figures=_figures(args), rules=args.rules, topics=args.topics)
+                                    figures=_figures(args), rules=args.rules, topics=args.topics,
+                                    record=args.record)
     print('\n' + table.to_string())
-    for k, v in (extra or {}).items(): print(f'{k}: {v}')
-    print(f"\nreport: {args.out}", file=sys.stderr)
+    print(extra_md(extra), end='')
+    print(f"\nreport: {args.out}" + (f"; record: {args.record}" if args.record else ''), file=sys.stderr)
 
 # %% ../nbs/10_cli.ipynb #62082def
 def positive_int(s:str) -> int:
@@ -316,6 +317,9 @@ def _add_benchmark(sub):
     b.add_argument('--seed', type=int, default=42)
     b.add_argument('--out', default='reports/benchmark',
                    help='report folder (default: reports/benchmark)')
+    b.add_argument('--record', metavar='FILE.json',
+                   help="also write the run's figures with the command, machine and versions as a "
+                        "results record (the project's own: results/NAME.json)")
     b.add_argument('--embedders', '--embedder', nargs='+', metavar='SPEC',
                    help="embedders for the embedding methods (default: local; plus ada-002 with a "
                         "key; plus mpnet when $TWITTER_TOPICS_MPNET names its folder)")

@@ -22,6 +22,7 @@ from twitter_topics.data import (
     kfold_indices,
     check_labels,
 )
+from .results import spread
 
 # %% auto #0
 __all__ = ['AVERAGES', 'SUMMARY', 'evaluate', 'report', 'compare', 'topic_f1_table', 'plot_topic_f1', 'plot_confusion',
@@ -90,9 +91,9 @@ SUMMARY = ('macro_f1', 'micro_f1', 'kind_accuracy', 'harsh_accuracy')
 
 # %% ../nbs/06_eval.ipynb #9684f435
 def _mean_std(results:list, key:str) -> tuple:
-    "Mean and (population) standard deviation of `key` over `results`."
-    vals = np.array([r[key] for r in results], float)
-    return vals.mean(), vals.std(ddof=0)
+    "Mean and sample standard deviation (ddof=1) of `key` over `results`."
+    s = spread([r[key] for r in results])
+    return s['mean'], math.nan if s['std'] is None else s['std']
 
 # %% ../nbs/06_eval.ipynb #f35bdb76
 def _summary_keys(results:dict) -> tuple:

@@ -280,9 +280,10 @@ _NAMES = {
 def _cv_lines(cv:dict) -> list:
     "The cross-validated figures of a card, one metric a line, as mean ± std."
     f = cv['figures']
-    head = (
-        f"cross-validated ({cv['folds']} folds, seed {cv['seed']}; measured by `{cv['command']}`):"
-    )
+    when = f" on {cv['measured']}" if cv.get('measured') else ''
+    kept = f", recorded in {cv['record']}" if cv.get('record') else ''
+    head = (f"cross-validated ({cv['folds']} folds, seed {cv['seed']}; mean ± std over folds, ddof=1; "
+            f"measured{when} by `{cv['command']}`{kept}):")
     return [head] + [
         f"  {name:<15} {f[k]:.3f} ± {f[k + '_std']:.3f}" for k, name in _NAMES.items() if k in f
     ]
