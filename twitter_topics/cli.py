@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_cli.ipynb #0fc77049
 from __future__ import annotations
-import argparse, io, json, os, sys, warnings
+import argparse, io, json, os, shlex, sys, warnings
 from contextlib import redirect_stdout, redirect_stderr, contextmanager
 from pathlib import Path
 from .registry import METHODS, DEFAULT_METHODS
@@ -185,7 +185,7 @@ def cmd_benchmark(args):
     table, _, extra = run_benchmark(args.data, args.methods, _embedders(args), args.folds, args.seed,
                                     args.out, params, embedder_kwargs=_embed_kwargs(args, True),
                                     figures=_figures(args), rules=args.rules, topics=args.topics,
-                                    record=args.record)
+                                    record=args.record, command=shlex.join(['twitter-topics', *args.argv]))
     print('\n' + table.to_string())
     print(extra_md(extra), end='')
     print(f"\nreport: {args.out}" + (f"; record: {args.record}" if args.record else ''), file=sys.stderr)
@@ -380,6 +380,7 @@ def main(argv:list|None=None, # arguments (default: sys.argv[1:])
         ) -> int: # exit code
     "Entry point of the `twitter-topics` command."
     args = parser().parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else [str(a) for a in argv]   # what a results record names
     def say(line):
         from twitter_topics.openai_api import redact   # a server's words may quote the key
         print(redact(f"twitter-topics {args.command}: error: {line}"), file=sys.stderr)

@@ -16,12 +16,11 @@ from .classifier import check_xy
 from .torch_utils import seeded, pick_device, limit_threads, FIT_THREADS
 from .embed import LocalEmbedder, openvino_available, native_bf16, default_threads
 from .ovr_mlp import OneVsRestMLP, OVRHeads
-from .benchmark import machine
+from .results import spread, cpu_class
 
 # %% auto #0
-__all__ = ['THREAD_VARS', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'cpu_info', 'cpu_class', 'compute_limit',
-           'flops_per_tweet', 'embed_limits', 'embed_throughput', 'speed_figures', 'scale_figures', 'thread_figures',
-           'measured_figures']
+__all__ = ['PLAIN', 'THREAD_VARS', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'cpu_info', 'compute_limit', 'flops_per_tweet',
+           'embed_limits', 'embed_throughput', 'speed_figures', 'scale_figures', 'thread_figures', 'measured_figures']
 
 # %% ../nbs/08a_speed.ipynb #7f54a252
 class LoopedOVR(BaseEstimator):
@@ -90,30 +89,30 @@ def _timed(make, X, Y, device) -> float:
 def speed_ratio(X, Y, # training data
                 epochs:int=10, # epochs for both
                 batch_size:int=16, # batch size for both
-                repeats:int=2, # alternating timed runs; the best of each counts
+                repeats:int=3, # alternating timed runs of each
                 device:str|None=None, # None: cuda when available
-               ) -> dict: # seconds per fit of each, their ratio, and the setting
-    "Time the original's looped training against `OneVsRestMLP`'s vectorised one."
+               ) -> dict: # spreads of each's seconds and of the ratio, each repeat's seconds, the setting
+    "Time the original's looped training against `OneVsRestMLP`'s vectorised one, `repeats` times."
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     kw = dict(epochs=epochs, batch_size=batch_size, device=device)
     mk = dict(looped=lambda: LoopedOVR(**kw), vectorised=lambda: OneVsRestMLP(balance=False, **kw))
-    times = {k: [] for k in mk}
+    secs = {k: [] for k in mk}
     for _ in range(repeats):
-        for k, f in mk.items(): times[k].append(_timed(f, X, Y, device))
-    t = {k: min(v) for k, v in times.items()}
-    return dict(looped_s=t['looped'], vectorised_s=t['vectorised'],
-                ratio=t['looped'] / t['vectorised'], epochs=epochs, batch_size=batch_size,
-                n=len(X), dim=np.shape(X)[1], device=str(device))
+        for k, f in mk.items(): secs[k].append(_timed(f, X, Y, device))
+    ratios = [a / b for a, b in zip(secs['looped'], secs['vectorised'])]
+    return dict(looped_s=spread(secs['looped']), vectorised_s=spread(secs['vectorised']), ratio=spread(ratios),
+                seconds=secs, epochs=epochs, batch_size=batch_size, n=len(X), dim=int(np.shape(X)[1]),
+                device=str(device))
 
 # %% ../nbs/08a_speed.ipynb #efbc3268
-def embed_variants() -> dict:
+def embed_variants() -> dict: # 'backend precision' -> embedder, the default first
     "The local embedder's backends and precisions that run on this machine, the default first."
     mk = lambda **kw: LocalEmbedder(cache_dir=False, show_progress=False, device='cpu', **kw)
     default = mk()
-    out = {f"default ({default.backend_} {default.precision_})": default}
+    out = {f"{default.backend_} {default.precision_}": default}
     for backend in ('torch', 'openvino') if openvino_available() else ('torch',):
         for precision in ('fp32', 'bf16') if native_bf16() else ('fp32',):
-            if (backend, precision) != (default.backend_, default.precision_):
+            if f"{backend} {precision}" not in out:
                 out[f"{backend} {precision}"] = mk(backend=backend, precision=precision)
     return out
 
@@ -130,15 +129,6 @@ def cpu_info() -> dict: # flags (a set), clock in GHz (nan when unknown), cores 
     except (OSError, ValueError): mhz = float(mhz[1]) if mhz else float('nan')
     flags = set(flags[1].split()) if flags else set()
     return dict(flags=flags, ghz=mhz / 1e3, cores=default_threads())
-
-# %% ../nbs/08a_speed.ipynb #c1a00004
-def cpu_class(flags:set, # the CPU's flags, as cpu_info gives them
-             ) -> str: # 'AMX', 'AVX-512 + AVX512-BF16, no AMX', 'AVX2 only', ...
-    "The CPU's class for the embedder's speed, from its flags."
-    if 'amx_bf16' in flags: return 'AMX'
-    if 'avx512_bf16' in flags: return 'AVX-512 + AVX512-BF16, no AMX'
-    if 'avx512f' in flags: return 'AVX-512, no AVX512-BF16'
-    return 'AVX2 only' if 'avx2' in flags else 'no AVX2'
 
 # %% ../nbs/08a_speed.ipynb #c1a00008
 def compute_limit(flags:set, # the CPU's flags
@@ -168,30 +158,30 @@ def flops_per_tweet(transformer, # the embedder's transformer: BERT-like, with `
 # %% ../nbs/08a_speed.ipynb #c1a00017
 def embed_limits(st, # a loaded SentenceTransformer
                  texts:list, # the tweets measured
-                ) -> dict: # CPU class, cores, GHz, GFLOP a tweet; tweets/s at each precision's peak
+                ) -> dict: # class, cores, ghz, gflop_per_tweet, limit_tweets_per_s (per precision)
     "This CPU's compute limit for embedding `texts` with `st`, in tweets per second per precision."
     cpu = cpu_info()
     ids = st.tokenizer(texts, truncation=True, max_length=st.max_seq_length)['input_ids']
     flop = flops_per_tweet(st[0].auto_model, [len(i) for i in ids])
-    out = dict(cpu_class=cpu_class(cpu['flags']), cores=cpu['cores'], ghz=round(cpu['ghz'], 2),
-               gflop_per_tweet=round(flop / 1e9, 3))
-    return out | {p: compute_limit(cpu['flags'], cpu['cores'], cpu['ghz'], p) / flop
-                  for p in ('fp32', 'bf16')}
+    peak = lambda p: compute_limit(cpu['flags'], cpu['cores'], cpu['ghz'], p)
+    return {'class': cpu_class(cpu['flags']), 'cores': int(cpu['cores']), 'ghz': float(cpu['ghz']),
+            'gflop_per_tweet': flop / 1e9, 'limit_tweets_per_s': {p: peak(p) / flop for p in ('fp32', 'bf16')}}
 
 # %% ../nbs/08a_speed.ipynb #ae52698d
+PLAIN = 'SentenceTransformer.encode fp32'   # the baseline: what the library used to do, and what most code does
+
 def embed_throughput(texts:list, # texts to embed
-                     repeats:int=3, # timed runs of each, alternating; the best of each chunk counts
+                     repeats:int=3, # timed runs of each, alternating on every chunk
                      chunk:int=200, # tweets timed at a time, every variant in turn
-                    ) -> pd.DataFrame: # per variant: tweets/s, ratio, cosine, share of the limit
+                    ) -> pd.DataFrame: # per variant: tweets/s and ratio (mean, std), share of the limit, cosine
     "Tweets/s of each local embedder variant (no cache) against plain `encode` and the CPU's limit."
     variants = embed_variants()
     st = next(iter(variants.values())).st
     for e in variants.values(): e.embed(texts[:8])   # load + warm up
     st.encode(texts[:8], show_progress_bar=False)
-    plain = 'SentenceTransformer.encode fp32'
     encode = lambda c: st.encode(c, batch_size=64, normalize_embeddings=True,
                                  show_progress_bar=False)
-    runs = {plain: encode} | {k: e.embed for k, e in variants.items()}
+    runs = {PLAIN: encode} | {k: e.embed for k, e in variants.items()}
     parts = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
     times, vecs = {k: np.zeros((repeats, len(parts))) for k in runs}, {k: [] for k in runs}
     for r in range(repeats):
@@ -201,37 +191,41 @@ def embed_throughput(texts:list, # texts to embed
                 v = f(part)
                 times[k][r, j] = time.perf_counter() - t
                 if r == 0: vecs[k].append(v)
-    secs = {k: v.min(0).sum() for k, v in times.items()}
-    ref = np.concatenate(vecs[plain])
+    secs = {k: v.sum(1) for k, v in times.items()}      # each repeat's seconds over all chunks
+    per = {k: dict(tweets_per_s=[float(len(texts) / x) for x in s],
+                   ratio=[float(a / b) for a, b in zip(secs[PLAIN], s)]) for k, s in secs.items()}
+    ref = np.concatenate(vecs[PLAIN])
     cos = {k: (np.concatenate(v) * ref).sum(1) for k, v in vecs.items()}
     lim = embed_limits(st, texts)
-    prec = {plain: 'fp32'} | {k: e.precision_ for k, e in variants.items()}
-    rows = {k: dict(tweets_per_s=len(texts) / s, ratio=secs[plain] / s,
-                    mean_cos=float(cos[k].mean()), min_cos=float(cos[k].min()),
-                    limit_tweets_per_s=lim[prec[k]], of_limit=len(texts) / s / lim[prec[k]])
-            for k, s in secs.items()}
-    df = pd.DataFrame(rows).T
-    df.attrs['limits'] = lim
+    kind = {PLAIN: ('torch', 'fp32')} | {k: (e.backend_, e.precision_) for k, e in variants.items()}
+    rows = {}
+    for i, (k, p) in enumerate(per.items()):
+        rate, ratio, limit = spread(p['tweets_per_s']), spread(p['ratio']), lim['limit_tweets_per_s'][kind[k][1]]
+        rows[k] = dict(backend=kind[k][0], precision=kind[k][1], default=i == 1,
+                       tweets_per_s=rate['mean'], tweets_per_s_std=rate['std'], ratio=ratio['mean'],
+                       ratio_std=ratio['std'], of_limit=rate['mean'] / limit, limit_tweets_per_s=limit,
+                       mean_cos=float(cos[k].mean()), min_cos=float(cos[k].min()))
+    df = pd.DataFrame.from_dict(rows, orient='index')
+    df.attrs.update(limits=lim, repeats=per)
     return df
 
 # %% ../nbs/08a_speed.ipynb #bc2c34d2
 def speed_figures(texts:list, # normalised tweets
                   X:np.ndarray, # their embeddings
                   Y:np.ndarray, # their 0/1 labels
-                 ) -> dict: # tweets/s, ratios and shares of the compute limit, with the machine
+                 ) -> dict: # 'cpu', 'embedding', 'training': numbers and spreads
     "Embedding throughput of every local variant and the networks' training speed-up, measured now."
-    e, s = embed_throughput(texts), speed_ratio(X, Y, epochs=10, batch_size=16)
-    lim = e.attrs['limits']
-    out = {'machine': machine(),
-           'CPU class': (f"{lim['cpu_class']}; compute limit {lim['fp32']:,.0f} tweets/s in fp32, "
-                         f"{lim['bf16']:,.0f} in bf16 ({lim['cores']} cores at {lim['ghz']} GHz, "
-                         f"{lim['gflop_per_tweet']} GFLOP a tweet)")}
-    for k, r in e.iterrows():
-        out[f'embedding, {k}'] = (f"{r.tweets_per_s:,.0f} tweets/s, {r.ratio:.2f}x plain encode, "
-                                  f"{r.of_limit:.0%} of the limit, "
-                                  f"cosine to it {r.mean_cos:.5f} mean / {r.min_cos:.5f} min")
-    name = 'OneVsRestMLP training speed-up over the looped original (10 epochs, batch 16)'
-    return out | {name: f"{s['ratio']:.1f}x ({s['looped_s']:.2f}s vs {s['vectorised_s']:.2f}s)"}
+    repeats = 3
+    e = embed_throughput(texts, repeats=repeats)
+    s = speed_ratio(X, Y, epochs=10, batch_size=16, repeats=repeats)
+    per = e.attrs['repeats']
+    variants = [dict(name=k, backend=r['backend'], precision=r['precision'], default=bool(r['default']),
+                     tweets_per_s=spread(per[k]['tweets_per_s']), ratio=spread(per[k]['ratio']),
+                     of_limit=float(r['of_limit']), mean_cos=float(r['mean_cos']), min_cos=float(r['min_cos']))
+                for k, r in e.iterrows()]
+    return {'cpu': e.attrs['limits'],
+            'embedding': dict(tweets=len(texts), repeats=repeats, baseline=PLAIN, variants=variants),
+            'training': {k: s[k] for k in ('epochs', 'batch_size', 'looped_s', 'vectorised_s', 'ratio')}}
 
 # %% ../nbs/08a_speed.ipynb #f8408a57
 _LAUNCHER = """import os, subprocess, sys, time
@@ -263,45 +257,39 @@ def scale_figures(work, # an empty scratch folder
                   sizes=(40_000, 400_000), # warm-cache input sizes
                   cold:int=2_000, # new tweets for the cold-cache rate
                   actors=(1, 2), # Ray actor counts (skipped when Ray is not installed)
-                 ) -> dict: # rates (tweets/s) and peak RSS (MB)
+                 ) -> dict: # seconds, tweets/s and peak RSS (MB) of each run
     "Throughput and memory of `twitter-topics predict`, measured now in child processes."
     import importlib.util, shutil
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
-    cli = [shutil.which('twitter-topics') or 'twitter-topics']
+    cli, method = [shutil.which('twitter-topics') or 'twitter-topics'], 'logreg'
     model, cache = str(work/'model'), ['--cache']
     def predict(src, dest, *more):
         "Time `twitter-topics predict` of `src` into `work/dest`."
         return _measured(cli + ['predict', model, str(src), '--out', str(work/dest), *more])
-    _measured(cli + ['train', str(bundled_data_path()), '--method', 'logreg', '--out', model])
+    _measured(cli + ['train', str(bundled_data_path()), '--method', method, '--out', model])
     predict(bundled_data_path(), 'warm.jsonl', *cache)                  # fills the cache
     base, _ = predict(_tweets_file(work/'one.jsonl', 1), 'one.out.jsonl')
-    out = {'machine': machine(), 'start-up (s)': round(base, 1)}
-    secs = {}
+    warm = []
     for n in sizes:
-        secs[n], rss = predict(_tweets_file(work/f'in{n}.jsonl', n), f'out{n}.jsonl', *cache)
-        rate = f"{n / secs[n]:,.0f} tweets/s including start-up"
-        out[f'local, warm cache, {n:,} tweets'] = f"{rate}, peak RSS {rss:,.0f} MB"
-    a, b = sizes[0], sizes[-1]
-    if b > a:
-        rate = (b - a) / max(secs[b] - secs[a], 1e-9)
-        out[f'local, warm cache, marginal rate ({a:,} -> {b:,} tweets)'] = f"{rate:,.0f} tweets/s"
-    new = _tweets_file(work/'cold.jsonl', cold, distinct=True)
-    s, _ = predict(new, 'cold.out.jsonl', '--no-cache')
-    rate = cold / max(s - base, 1e-9)
-    out[f'local, cold (new tweets embedded), {cold:,} tweets'] = f"{rate:,.0f} tweets/s after start-up"
-    s, _ = predict(work/f'in{sizes[0]}.jsonl', 'dups.out.jsonl', '--no-cache')   # 800 distinct texts, repeated
-    rate = sizes[0] / max(s - base, 1e-9)
-    key = f'local, cache off, duplicate-heavy ({sizes[0]:,} rows of 800 distinct texts)'
-    out[key] = f"{rate:,.0f} tweets/s after start-up (repeats embedded once per run)"
-    out[f'cache off against warm cache, {sizes[0]:,} rows'] = f"{s / secs[sizes[0]]:.2f}× the time"
-    if importlib.util.find_spec('ray'):
-        for a in actors:
-            ray = ('--engine', 'ray', '--actors', str(a))
-            s, _ = predict(work/f'in{sizes[0]}.jsonl', f'ray{a}', *ray, *cache)
-            name = f'Ray, {a} actor(s), warm cache, {sizes[0]:,} tweets (incl. Ray start-up)'
-            out[name] = f"{sizes[0] / s:,.0f} tweets/s"
-    return out
+        secs, rss = predict(_tweets_file(work/f'in{n}.jsonl', n), f'out{n}.jsonl', *cache)
+        warm.append(dict(tweets=int(n), seconds=secs, tweets_per_s=n / secs, peak_rss_mb=rss))
+    a, b = warm[0], warm[-1]
+    marginal = (b['tweets'] - a['tweets']) / max(b['seconds'] - a['seconds'], 1e-9) if b['tweets'] > a['tweets'] else None
+    s, _ = predict(_tweets_file(work/'cold.jsonl', cold, distinct=True), 'cold.out.jsonl', '--no-cache')
+    new = dict(tweets=int(cold), seconds=s, tweets_per_s_after_start_up=cold / max(s - base, 1e-9))
+    first = work/f'in{sizes[0]}.jsonl'
+    distinct = len({json.loads(l)['text'] for l in open(first, encoding='utf-8')})
+    s, _ = predict(first, 'dups.out.jsonl', '--no-cache')              # repeats embedded once per run
+    off = dict(rows=a['tweets'], distinct=distinct, seconds=s,
+               tweets_per_s_after_start_up=a['tweets'] / max(s - base, 1e-9), times_warm=s / a['seconds'])
+    ray = []
+    if actors and importlib.util.find_spec('ray'):
+        for k in actors:
+            s, _ = predict(first, f'ray{k}', '--engine', 'ray', '--actors', str(k), *cache)
+            ray.append(dict(actors=int(k), tweets=a['tweets'], seconds=s, tweets_per_s=a['tweets'] / s))
+    return dict(model=method, start_up_s=base, warm=warm, marginal_tweets_per_s=marginal, new_tweets=new,
+                cache_off=off, ray=ray)
 
 # %% ../nbs/08a_speed.ipynb #c5d2e0a2
 THREAD_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS',
@@ -310,29 +298,23 @@ THREAD_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS',
 def thread_figures(work, # an empty scratch folder
                    methods=('logreg', 'ovr_mlp', 'trees', 'boosted_trees'), # methods of each run
                    folds:int=2, # folds of each run
-                  ) -> dict: # wall times, their ratio, boosted trees' fit seconds per fold
+                  ) -> dict: # wall seconds and fit seconds per fold in each environment, the wall ratio
     "Wall time of `twitter-topics benchmark` by default and with `OMP_NUM_THREADS=1`, measured now."
     import shutil
     work, cli = Path(work), [shutil.which('twitter-topics') or 'twitter-topics']
     base = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
-    one = 'OMP_NUM_THREADS=1'
-    envs = {'default environment': base, one: base | {'OMP_NUM_THREADS': '1'}}
+    envs = {'default environment': base, 'OMP_NUM_THREADS=1': base | {'OMP_NUM_THREADS': '1'}}
     argv = lambda folder: cli + ['benchmark', '--methods', *methods, '--folds', str(folds),
                                  '--out', str(work/folder)]
-    _measured(argv('warm-up'), envs[one])       # fills the embedding cache: both timed runs start alike
+    _measured(argv('warm-up'), envs['OMP_NUM_THREADS=1'])   # fills the embedding cache: both timed runs start alike
     secs, fits = {}, {}
     for i, (name, env) in enumerate(envs.items()):
         secs[name], _ = _measured(argv(f'run{i}'), env)
         res = json.loads((work/f'run{i}'/'results.json').read_text())['results']
-        fits[name] = {m: np.mean([r['fit_seconds'] for r in v]) for m, v in res.items()}
+        fits[name] = {m: float(np.mean([r['fit_seconds'] for r in v])) for m, v in res.items()}
     a, b = envs
-    out = {f'benchmark wall time, {k}': f"{v:.1f}s" for k, v in secs.items()}
-    out[f'wall time ratio, default / {one}'] = round(secs[a] / secs[b], 2)
-    for m in fits[a]:
-        if m.startswith('boosted'):
-            out[f'{m} fit per fold, default / {one}'] = (f"{fits[a][m] / fits[b][m]:.2f} "
-                                                        f"({fits[a][m]:.1f}s vs {fits[b][m]:.1f}s)")
-    return out
+    return dict(methods=list(methods), folds=int(folds), wall_s=secs, ratio=secs[a] / secs[b],
+                fit_s_per_fold=fits)
 
 # %% ../nbs/08a_speed.ipynb #65bdce65
 def measured_figures(texts:list, # normalised tweets
@@ -341,11 +323,12 @@ def measured_figures(texts:list, # normalised tweets
                      speed:bool=False, # embedding throughput and the networks' training speed-up
                      scale:bool=False, # predict throughput and memory (several minutes)
                      threads:bool=False, # the benchmark by default and with one thread (minutes)
-                    ) -> dict: # name -> figure, in the order speed, scale, threads
+                    ) -> dict: # 'speed', 'scale', 'threads': those asked for, in that order
     "The speed, scale and thread figures asked for, measured now."
-    out = speed_figures(texts, X, Y) if speed else {}
+    out = {}
+    if speed: out['speed'] = speed_figures(texts, X, Y)
     if scale:
-        with tempfile.TemporaryDirectory() as w: out |= scale_figures(w)
+        with tempfile.TemporaryDirectory() as w: out['scale'] = scale_figures(w)
     if threads:
-        with tempfile.TemporaryDirectory() as w: out |= thread_figures(w)
+        with tempfile.TemporaryDirectory() as w: out['threads'] = thread_figures(w)
     return out
