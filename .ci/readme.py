@@ -23,7 +23,7 @@ def directives(src:str) -> dict:
     for l in src.splitlines():
         m = _re_directive.match(l)
         if not m: break
-        out[m.group(1)] = m.group(2).lower()
+        out[m.group(1)] = m.group(2) if m.group(1) == 'fig-alt' else m.group(2).lower()   # alt text keeps its case
     return out
 
 def code_text(src:str) -> str:

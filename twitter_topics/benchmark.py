@@ -31,7 +31,7 @@ def summary_table(results:dict, # name -> list of fold results from cross_valida
     t['fit_s'] = [np.mean([r['fit_seconds'] for r in results[n]]).round(2) for n in t.index]
     return t
 
-# %% ../nbs/08_benchmark.ipynb #a920506b
+# %% ../nbs/08_benchmark.ipynb #56ff658b
 def benchmark_figures(results:dict, # name -> fold results, from cross_validate
                       embedders=('local',), # the run's embedders: a bare method name ran on the first
                       seed:int=42, # the fold seed
@@ -230,7 +230,7 @@ def rules_table(nested:pd.DataFrame, # from nested_rules
                             for r in t.index]
     return t
 
-# %% ../nbs/08_benchmark.ipynb #a7eacbe0
+# %% ../nbs/08_benchmark.ipynb #e27a36c0
 def rule_rows(nested:pd.DataFrame, # from nested_rules
               default:str|None=None, # the method's default rule
              ) -> list: # one dict per rule, then 'nested'
