@@ -17,11 +17,11 @@ from .embed import get_embedder
 from .evaluation import compare, plot_topic_f1, cross_validate, evaluate, _summary_keys
 from .files import atomic_dir, check_replaceable
 from .registry import DEFAULT_METHODS   # the offline methods, named once
-from .results import spread, read_record, write_record, rules_md
+from .results import spread, read_record, write_record, rules_md, machine_info
 
 # %% auto #0
 __all__ = ['summary_table', 'benchmark_figures', 'machine', 'benchmark_methods', 'extra_md', 'save_topic_f1', 'write_report',
-           'run_benchmark', 'rule_scores', 'choose_rule', 'nested_rules', 'rules_table', 'rule_rows', 'rule_figures']
+           'run_benchmark', 'rule_scores', 'choose_rule', 'nested_rules', 'rule_rows', 'rules_table', 'rule_figures']
 
 # %% ../nbs/08_benchmark.ipynb #ac93a8b9
 def summary_table(results:dict, # name -> list of fold results from cross_validate
@@ -52,11 +52,11 @@ def benchmark_figures(results:dict, # name -> fold results, from cross_validate
 
 # %% ../nbs/08_benchmark.ipynb #fb8ca689
 def machine() -> str:
-    "A one-line description of this machine for reports."
+    "A one-line description of this machine for reports (`results.machine_info`, with torch's version)."
     import torch
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {gpu}, "
-            f"Python {platform.python_version()}, torch {torch.__version__}")
+    m = machine_info()
+    gpu = 'no GPU' if m['gpu'] == 'none' else m['gpu']
+    return f"{m['cpu']}, {m['cores']} cores, {gpu}, Python {m['python']}, torch {torch.__version__}"
 
 # %% ../nbs/08_benchmark.ipynb #b338ba07
 def benchmark_methods(names=DEFAULT_METHODS, # method names from METHODS
@@ -218,18 +218,6 @@ def nested_rules(df, # tweets from load_tweets
                     | {f'{r} {m}': out[r][m] for r in out for m in ('macro_f1', 'micro_f1')})
     return pd.DataFrame(rows)
 
-# %% ../nbs/08_benchmark.ipynb #ba0d5ffb
-def rules_table(nested:pd.DataFrame, # from nested_rules
-               ) -> pd.DataFrame: # one row per rule (and 'nested'): mean and std of macro/micro-F1
-    "Mean ± std over outer folds of each rule's F1, and of the nested choice."
-    names = [c[:-len(' macro_f1')] for c in nested if c.endswith(' macro_f1')]
-    row = lambda r: {f'{m}{s}': getattr(nested[f'{r} {m}'], f)().round(3)
-                     for m in ('macro_f1', 'micro_f1') for s, f in (('', 'mean'), ('_std', 'std'))}
-    t = pd.DataFrame({r: row(r) for r in names}).T
-    t['chosen in folds'] = [int((nested['chosen'] == r).sum()) if r != 'nested' else len(nested)
-                            for r in t.index]
-    return t
-
 # %% ../nbs/08_benchmark.ipynb #e27a36c0
 def rule_rows(nested:pd.DataFrame, # from nested_rules
               default:str|None=None, # the method's default rule
@@ -238,6 +226,16 @@ def rule_rows(nested:pd.DataFrame, # from nested_rules
     names = [c[:-len(' macro_f1')] for c in nested if c.endswith(' macro_f1')]
     return [dict(rule=r, default=r == default, chosen=int((nested['chosen'] == r).sum()) if r != 'nested' else len(nested),
                  **{m: spread(nested[f'{r} {m}']) for m in ('macro_f1', 'micro_f1')}) for r in names]
+
+# %% ../nbs/08_benchmark.ipynb #ba0d5ffb
+def rules_table(nested:pd.DataFrame, # from nested_rules
+               ) -> pd.DataFrame: # one row per rule (and 'nested'): mean and std of macro/micro-F1
+    "Mean ± std over outer folds of each rule's F1, and of the nested choice (`rule_rows` as a table)."
+    rows = rule_rows(nested)
+    t = pd.DataFrame({r['rule']: {f'{m}{s}': round(r[m][k], 3) for m in ('macro_f1', 'micro_f1')
+                                  for s, k in (('', 'mean'), ('_std', 'std'))} for r in rows}).T
+    t['chosen in folds'] = [r['chosen'] for r in rows]
+    return t
 
 # %% ../nbs/08_benchmark.ipynb #dd3ec1b0
 def rule_figures(df, # tweets from load_tweets

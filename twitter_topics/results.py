@@ -13,9 +13,10 @@ from .files import atomic_write_text, check_regular
 
 # %% auto #0
 __all__ = ['SPREAD', 'EXTENSIONS', 'RESULTS', 'LIBRARIES', 'WRITTEN_BY', 'SHORT_NAMES', 'METHOD_NOTES', 'METRICS', 'spread', 'pm',
-           'cpu_class', 'machine_info', 'provenance', 'read_record', 'write_record', 'load_results', 'encoder_name',
-           'accuracy_rows', 'accuracy_table', 'setup_line', 'provenance_line', 'command_line', 'command_md', 'rules_md',
-           'plot_accuracy', 'speed_md', 'training_md', 'threads_md', 'scale_md', 'doc_figures', 'unsourced']
+           'cpu_flags', 'cpu_class', 'machine_info', 'provenance', 'read_record', 'write_record', 'load_results',
+           'encoder_name', 'accuracy_rows', 'accuracy_table', 'setup_line', 'provenance_line', 'command_line',
+           'command_md', 'rules_md', 'plot_accuracy', 'speed_md', 'training_md', 'threads_md', 'scale_md',
+           'doc_figures', 'unsourced']
 
 # %% ../nbs/00i_results.ipynb #84750dbe
 SPREAD = 'mean ± sample standard deviation (ddof=1) over folds or repeats; n says how many'
@@ -42,6 +43,11 @@ def _cpuinfo() -> str:
     try: return Path('/proc/cpuinfo').read_text()
     except OSError: return ''
 
+def cpu_flags(text:str|None=None) -> set:
+    "This CPU's flags (x86 `flags`, ARM `Features`) from /proc/cpuinfo; empty where the kernel does not say."
+    m = re.search(r'^(?:flags|Features)\s*:(.*)$', _cpuinfo() if text is None else text, re.M)
+    return set(m[1].split()) if m else set()
+
 def cpu_class(flags:set, # the CPU's flags (/proc/cpuinfo)
              ) -> str: # 'AMX', 'AVX-512 + AVX512-BF16, no AMX', 'AVX2 only', ...
     "The CPU's class for the embedder's speed, from its flags."
@@ -53,7 +59,7 @@ def cpu_class(flags:set, # the CPU's flags (/proc/cpuinfo)
 def machine_info() -> dict:
     "This machine as a record names it: CPU model, class and extensions, cores, memory, GPU, OS, Python."
     text = _cpuinfo()
-    flags = set((re.search(r'^(?:flags|Features)\s*:(.*)$', text, re.M) or [None, ''])[1].split())
+    flags = cpu_flags(text)
     model = re.search(r'^model name\s*:\s*(.+)$', text, re.M)
     try: usable = len(os.sched_getaffinity(0))
     except AttributeError: usable = os.cpu_count()

@@ -16,7 +16,7 @@ from .classifier import check_xy
 from .torch_utils import seeded, pick_device, limit_threads, FIT_THREADS
 from .embed import LocalEmbedder, openvino_available, native_bf16, default_threads
 from .ovr_mlp import OneVsRestMLP, OVRHeads
-from .results import spread, cpu_class
+from .results import spread, cpu_class, cpu_flags
 
 # %% auto #0
 __all__ = ['PLAIN', 'THREAD_VARS', 'LoopedOVR', 'speed_ratio', 'embed_variants', 'cpu_info', 'compute_limit', 'flops_per_tweet',
@@ -123,12 +123,10 @@ def cpu_info() -> dict: # flags (a set), clock in GHz (nan when unknown), cores 
     "This CPU's flags, clock (its maximum where the kernel knows it) and the embedder's cores."
     try: text = Path('/proc/cpuinfo').read_text()
     except OSError: text = ''
-    flags = re.search(r'^flags\s*:(.*)$', text, re.M)
     mhz = re.search(r'^cpu MHz\s*:\s*([\d.]+)', text, re.M)
     try: mhz = int(_MAX_KHZ.read_text()) / 1e3
     except (OSError, ValueError): mhz = float(mhz[1]) if mhz else float('nan')
-    flags = set(flags[1].split()) if flags else set()
-    return dict(flags=flags, ghz=mhz / 1e3, cores=default_threads())
+    return dict(flags=cpu_flags(text), ghz=mhz / 1e3, cores=default_threads())
 
 # %% ../nbs/08a_speed.ipynb #c1a00008
 def compute_limit(flags:set, # the CPU's flags
